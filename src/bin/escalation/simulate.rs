@@ -1,0 +1,72 @@
+use std::io::Write;
+use std::path::PathBuf;
+
+use escalation::Result;
+use escalation::output;
+use escalation::sim::{SimOptions, simulate};
+
+/// `simulate SCENARIO [--seed S] [--dt D] [--out DIR] [--json|--csv]`
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Scenario file (TOML, or JSON with a .json extension).
+    scenario: PathBuf,
+    /// Seed of the random stream (default: the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Sample interval, days.
+    #[arg(long, default_value_t = 0.1)]
+    dt: f64,
+    /// Write trajectory.csv, trajectory.png and trajectory.svg into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print the run as JSON.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print the samples as CSV.
+    #[arg(long)]
+    csv: bool,
+    /// Allow overwriting files in DIR that escalation did not create.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let (_, model) = crate::load(&a.scenario)?;
+    let mut opts = SimOptions::default().with_dt(a.dt)?;
+    opts.seed = a.seed;
+    let traj = simulate(&model, &opts)?;
+    if let Some(dir) = &a.out {
+        let out = output::OutputDir::create(dir, a.force)?;
+        out.write("trajectory.csv", traj.to_csv()?.as_bytes())?;
+        for name in ["trajectory.png", "trajectory.svg"] {
+            out.write_with(name, |tmp| escalation::plot::trajectory(&traj, &model, tmp))?;
+        }
+        eprintln!("wrote {}", out.dir().display());
+    }
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let io = |source| escalation::Error::Io {
+        action: "cannot write",
+        path: "standard output".into(),
+        source,
+    };
+    if a.json {
+        writeln!(w, "{}", traj.to_json()?).map_err(io)?;
+    } else if a.csv {
+        traj.write_csv(&mut w)?;
+    } else {
+        writeln!(w, "scenario: {}", if model.name.is_empty() { "(unnamed)" } else { &model.name }).map_err(io)?;
+        writeln!(w, "outcome: {}", traj.outcome).map_err(io)?;
+        match traj.explosion_time {
+            Some(t) => writeln!(w, "explosion at day {t:.3}").map_err(io)?,
+            None => writeln!(w, "no explosion within {} days", model.horizon).map_err(io)?,
+        }
+        for (i, name) in traj.actors.iter().enumerate() {
+            let x = traj.final_x[i];
+            let r = model.ladder.rung_of(x);
+            writeln!(w, "  {name}: intensity {x:.3} at the end (rung {r}, {})", model.ladder.rungs()[r].name).map_err(io)?;
+        }
+        writeln!(w, "events: {}", traj.events.len()).map_err(io)?;
+    }
+    Ok(())
+}

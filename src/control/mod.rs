@@ -1,0 +1,78 @@
+//! The discrete controller: each actor decides at fixed periods with a
+//! perception lag, an optional derivative (sensitization) term, a deadband
+//! and a response saturation; decisions are held between ticks (zero-order hold).
+//!
+//! ```text
+//! y[k] = x(t_{k-d})                        perception lag d periods (x(0) before t = 0)
+//! φ[k] = y[k] + (τ_D/Δ)(y[k] - y[k-1])     sensitization to movement
+//! u[k] = γ(t_k) K φ[k]                     held on [t_k, t_k + Δ)
+//! ```
+
+use crate::error::{Error, Result};
+
+/// Parameters of the sampled-data loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Controller {
+    /// `Δ`, decision period, days.
+    pub period: f64,
+    /// `d`, perception lag in whole periods.
+    pub lag: usize,
+    /// `τ_D`, derivative time, days (0 = no sensitization).
+    pub derivative: f64,
+    /// Perceived changes smaller than this (intensity) are ignored.
+    pub deadband: f64,
+    /// Optional bound on `|u_i|`, intensity/day.
+    pub saturation: Option<f64>,
+}
+
+impl Controller {
+    /// A proportional controller with period `period` (days) and lag `lag` (periods).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the period is not positive and finite.
+    pub fn new(period: f64, lag: usize) -> Result<Self> {
+        let c = Self {
+            period,
+            lag,
+            derivative: 0.0,
+            deadband: 0.0,
+            saturation: None,
+        };
+        c.check()?;
+        Ok(c)
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        if !self.period.is_finite() || self.period <= 0.0 {
+            return Err(Error::invalid(
+                "controller.period",
+                format!("must be a positive number of days, got {}", self.period),
+            ));
+        }
+        if !self.derivative.is_finite() || self.derivative < 0.0 {
+            return Err(Error::invalid(
+                "controller.derivative",
+                format!("must be a non-negative number of days, got {}", self.derivative),
+            ));
+        }
+        if !self.deadband.is_finite() || self.deadband < 0.0 {
+            return Err(Error::invalid(
+                "controller.deadband",
+                format!("must be a non-negative intensity, got {}", self.deadband),
+            ));
+        }
+        if let Some(s) = self.saturation
+            && (!s.is_finite() || s <= 0.0)
+        {
+            return Err(Error::invalid(
+                "controller.saturation",
+                format!("must be a positive intensity/day, got {s}"),
+            ));
+        }
+        Ok(())
+    }
+}

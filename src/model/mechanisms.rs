@@ -1,0 +1,87 @@
+//! Compiled scenario mechanisms (design §5): gain schedules, verification,
+//! spoilers, hotline, agreements. Actors are referred to by index.
+
+/// A gain schedule among `parties` on `[start, end)`; a ceasefire when its
+/// gain is below the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    /// Name, for events and sweeps.
+    pub name: String,
+    /// Start, days.
+    pub start: f64,
+    /// End, days.
+    pub end: f64,
+    /// Gain among parties during the phase.
+    pub gain: f64,
+    /// Indices of the parties.
+    pub parties: Vec<usize>,
+    /// Quiet-for-quiet test length from `start`, days.
+    pub verify: Option<f64>,
+    /// A party reaching this rung breaches the phase.
+    pub breach_rung: Option<usize>,
+    /// Extension by this many days when the phase held to its end.
+    pub extend_days: Option<f64>,
+    /// Gain among parties after the phase ends or collapses (`None`: baseline).
+    pub after_gain: Option<f64>,
+}
+
+impl Phase {
+    /// True when both `i` and `j` are parties.
+    #[must_use]
+    pub fn binds(&self, i: usize, j: usize) -> bool {
+        self.parties.contains(&i) && self.parties.contains(&j)
+    }
+}
+
+/// Third-party attacks with an attribution problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spoilers {
+    /// Poisson rate, attacks per day.
+    pub rate: f64,
+    /// Perceived size of an attack, intensity.
+    pub magnitude: f64,
+    /// Indices of the actors attacked (one is drawn uniformly per attack).
+    pub targets: Vec<usize>,
+    /// Index of the actor blamed when attribution fails.
+    pub accused: usize,
+    /// Probability of correct attribution.
+    pub attribution: f64,
+    /// Days from attack to blame.
+    pub attribution_delay: f64,
+}
+
+/// A crisis hotline from day `start`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotline {
+    /// Day the hotline starts working.
+    pub start: f64,
+    /// Controller lag with the hotline, periods.
+    pub lag: Option<usize>,
+    /// Attribution accuracy with the hotline.
+    pub attribution: Option<f64>,
+    /// Attribution delay with the hotline, days.
+    pub attribution_delay: Option<f64>,
+}
+
+/// A reversible, transaction-based agreement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    /// Name for events.
+    pub name: String,
+    /// Whose rung is watched.
+    pub watch: usize,
+    /// The watched actor must stay strictly below this rung…
+    pub below_rung: usize,
+    /// …for this many days.
+    pub hold_days: f64,
+    /// Whose parameters change.
+    pub target: usize,
+    /// New grievance while on.
+    pub grievance: Option<f64>,
+    /// New restraint while on.
+    pub restraint: Option<f64>,
+    /// How long the effect lasts, days.
+    pub effect_days: f64,
+    /// Withdraw at once if the condition breaks.
+    pub reversible: bool,
+}

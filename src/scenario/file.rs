@@ -1,0 +1,273 @@
+//! The scenario file format (design §6), as serde structs.
+//!
+//! The same structure reads from TOML and JSON. Unknown keys are rejected so
+//! a typo never silently falls back to a default.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::model::Rung;
+
+/// A whole number (a lag in periods, a rung index) that reads from an integer
+/// or an integral float and rejects anything else with a clear message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Whole(pub u64);
+
+impl Serialize for Whole {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Whole;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative whole number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Whole, E> {
+                Ok(Whole(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Whole, E> {
+                u64::try_from(v)
+                    .map(Whole)
+                    .map_err(|_| E::custom(format!("must be a non-negative whole number, got {v}")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Whole, E> {
+                if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 9.0e15 {
+                    Ok(Whole(v as u64))
+                } else {
+                    Err(E::custom(format!(
+                        "must be a non-negative whole number, got {v}"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn yes() -> bool {
+    true
+}
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Free-text name shown in outputs.
+    #[serde(default)]
+    pub name: String,
+    /// Length of a run, days.
+    pub horizon: f64,
+    /// Baseline loop gain `γ` (default 1).
+    #[serde(default = "one")]
+    pub gain: f64,
+    /// Default seed of the random stream (spoilers).
+    #[serde(default)]
+    pub seed: u64,
+    /// The escalation ladder (default: the seven-rung ladder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ladder: Option<LadderSpec>,
+    /// The actors, in state order (`[[actor]]`).
+    #[serde(rename = "actor")]
+    pub actors: Vec<ActorSpec>,
+    /// `coupling.ROW.COLUMN = K`: how ROW reacts to COLUMN, 1/day.
+    #[serde(default)]
+    pub coupling: BTreeMap<String, BTreeMap<String, f64>>,
+    /// The discrete controller; absent means continuous coupling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<ControllerSpec>,
+    /// Gain schedules (`[[phase]]`), e.g. a ceasefire.
+    #[serde(default, rename = "phase", skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseSpec>,
+    /// Third-party attacks with an attribution problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spoilers: Option<SpoilerSpec>,
+    /// A crisis hotline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotline: Option<HotlineSpec>,
+    /// Reversible, transaction-based agreements (`[[agreement]]`).
+    #[serde(default, rename = "agreement", skip_serializing_if = "Vec::is_empty")]
+    pub agreements: Vec<AgreementSpec>,
+}
+
+/// `[ladder]`: a preset or custom rungs, and hysteresis.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderSpec {
+    /// `"default"` or `"kahn44"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Custom rungs `[{ name, from }]`, lowest first, the first from 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rungs: Option<Vec<Rung>>,
+    /// Stepping down needs the intensity below the rung's bound minus this.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub hysteresis: f64,
+}
+
+/// `[[actor]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActorSpec {
+    /// Unique name.
+    pub name: String,
+    /// `a_i > 0`, 1/day.
+    pub restraint: f64,
+    /// `g_i`, intensity/day (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub grievance: f64,
+    /// `x_i(0) ≥ 0`, intensity (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub initial: f64,
+    /// Logistic ceiling `C_i > 0`, intensity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<f64>,
+    /// For a proxy: the actor that partly controls it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patron: Option<String>,
+    /// For a proxy: how much of its reaction and grievance the patron removes, in [0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<f64>,
+}
+
+/// `[controller]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControllerSpec {
+    /// Decision period `Δ`, days.
+    pub period: f64,
+    /// Perception lag, whole periods (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub lag: Whole,
+    /// Derivative time `τ_D`, days (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub derivative: f64,
+    /// Ignored perceived change, intensity (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub deadband: f64,
+    /// Bound on `|u_i|`, intensity/day (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<f64>,
+}
+
+/// `[[phase]]`: a gain schedule among `parties` on `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// Unique name (used by `phase.NAME.gain` in sweeps).
+    pub name: String,
+    /// Start, days.
+    pub start: f64,
+    /// End, days (`> start`).
+    pub end: f64,
+    /// Gain among parties during the phase.
+    pub gain: f64,
+    /// The actors bound by the phase.
+    pub parties: Vec<String>,
+    /// Length of the quiet-for-quiet test from `start`, days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<f64>,
+    /// A party reaching this rung breaches the phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_rung: Option<Whole>,
+    /// A phase that held is extended by this many days (repeatedly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extend_days: Option<f64>,
+    /// Gain among parties after the phase ends or collapses (default: baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_gain: Option<f64>,
+}
+
+/// `[spoilers]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpoilerSpec {
+    /// Poisson rate of attacks, per day.
+    pub rate: f64,
+    /// Size of an attack, intensity.
+    pub magnitude: f64,
+    /// Actors attacked.
+    pub targets: Vec<String>,
+    /// Who is blamed when attribution fails.
+    pub accused: String,
+    /// Probability the victim blames the spoiler correctly, in [0, 1] (default 1).
+    #[serde(default = "one")]
+    pub attribution: f64,
+    /// Days from attack to blame (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub attribution_delay: f64,
+}
+
+/// `[hotline]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotlineSpec {
+    /// Day from which the hotline works.
+    pub start: f64,
+    /// Controller lag with the hotline, whole periods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag: Option<Whole>,
+    /// Attribution accuracy with the hotline, in [0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<f64>,
+    /// Attribution delay with the hotline, days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution_delay: Option<f64>,
+}
+
+/// `[[agreement]]`: when a condition has held for a time, a parameter change
+/// takes effect for a limited time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementSpec {
+    /// Optional name for events.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The condition.
+    pub when: ConditionSpec,
+    /// The effect.
+    pub then: EffectSpec,
+    /// Withdraw the effect at once if the condition breaks (default true).
+    #[serde(default = "yes")]
+    pub reversible: bool,
+}
+
+/// `when = { actor, below_rung, for_days }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionSpec {
+    /// Whose rung is watched.
+    pub actor: String,
+    /// The actor must stay strictly below this rung.
+    pub below_rung: Whole,
+    /// For this many days, continuously.
+    pub for_days: f64,
+}
+
+/// `then = { actor, grievance, restraint, for_days }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffectSpec {
+    /// Whose parameters change.
+    pub actor: String,
+    /// New grievance while the effect is on, intensity/day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grievance: Option<f64>,
+    /// New restraint while the effect is on, 1/day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restraint: Option<f64>,
+    /// How long the effect lasts, days.
+    pub for_days: f64,
+}

@@ -1,0 +1,167 @@
+//! Scenario files: the TOML/JSON format of design §6, loading with located
+//! errors, and validation into a [`Model`](crate::model::Model).
+//!
+//! # Example
+//!
+//! ```
+//! use escalation::scenario::Scenario;
+//! let s = Scenario::from_toml_str(r#"
+//!     horizon = 30.0
+//!     [[actor]]
+//!     name = "A"
+//!     restraint = 0.5
+//!     [[actor]]
+//!     name = "B"
+//!     restraint = 0.4
+//!     [coupling]
+//!     A = { B = 0.3 }
+//!     B = { A = 0.6 }
+//! "#).unwrap();
+//! let model = s.compile().unwrap();
+//! assert_eq!(model.n(), 2);
+//! ```
+
+mod compile;
+mod file;
+mod locate;
+
+use std::path::Path;
+
+pub use compile::{MAX_HORIZON, MAX_LAG};
+pub use file::{
+    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, LadderSpec,
+    PhaseSpec, Scenario, SpoilerSpec, Whole,
+};
+
+use crate::error::{Error, Location, Result};
+use crate::model::Model;
+
+/// The two file formats of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML (the default).
+    Toml,
+    /// JSON with the same structure.
+    Json,
+}
+
+impl Format {
+    /// `Json` for a `.json` extension, otherwise `Toml`.
+    #[must_use]
+    pub fn from_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Toml,
+        }
+    }
+}
+
+impl Scenario {
+    /// Parses TOML text (structure only; call [`Scenario::compile`] to validate values).
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with line and column.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => {
+                    let (l, c) = locate::line_col(text, span.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            Error::Parse {
+                location: Location {
+                    file: None,
+                    line,
+                    column,
+                },
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+
+    /// Parses JSON text with the same structure as the TOML format.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with line and column.
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        serde_json::from_str(text).map_err(|e| Error::Parse {
+            location: Location {
+                file: None,
+                line: Some(e.line()),
+                column: Some(e.column()),
+            },
+            message: e.to_string(),
+        })
+    }
+
+    /// Parses `text` in `format` and validates it into a [`Model`]; a
+    /// validation error in TOML text gets the line and column of its key.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] or [`Error::Invalid`].
+    pub fn compile_str(text: &str, format: Format) -> Result<(Self, Model)> {
+        let scenario = match format {
+            Format::Toml => Self::from_toml_str(text)?,
+            Format::Json => Self::from_json_str(text)?,
+        };
+        match scenario.compile() {
+            Ok(model) => Ok((scenario, model)),
+            Err(Error::Invalid(mut inv)) => {
+                if format == Format::Toml
+                    && let Some((line, column)) = locate::find(text, &inv.key)
+                {
+                    inv.location.line = Some(line);
+                    inv.location.column = Some(column);
+                }
+                Err(Error::Invalid(inv))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads, parses and validates a scenario file (`.json` is JSON, anything
+    /// else TOML). Errors carry the file name, and for TOML the line.
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::Parse`] or [`Error::Invalid`].
+    pub fn load(path: impl AsRef<Path>) -> Result<(Self, Model)> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            action: "cannot read",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::compile_str(&text, Format::from_path(path)).map_err(|e| match e {
+            Error::Invalid(mut inv) => {
+                inv.location.file = Some(path.to_path_buf());
+                Error::Invalid(inv)
+            }
+            Error::Parse {
+                mut location,
+                message,
+            } => {
+                location.file = Some(path.to_path_buf());
+                Error::Parse { location, message }
+            }
+            other => other,
+        })
+    }
+
+    /// Serializes to TOML.
+    ///
+    /// # Errors
+    /// [`Error::Numerical`] if a value cannot be written (never for a valid scenario).
+    pub fn to_toml_string(&self) -> Result<String> {
+        toml::to_string_pretty(self).map_err(|e| Error::Numerical(format!("TOML output: {e}")))
+    }
+
+    /// Serializes to pretty JSON.
+    ///
+    /// # Errors
+    /// [`Error::Numerical`] if a value cannot be written (NaN has no JSON form).
+    pub fn to_json_string(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+    }
+}

@@ -1,0 +1,159 @@
+//! Events of a run and its outcome.
+
+use serde::Serialize;
+
+/// How a run ended: the first that applies (design §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The top rung was reached (or the state overflowed).
+    Exploded,
+    /// A ceasefire phase broke before its end.
+    Collapsed,
+    /// A phase held to its end and was extended at least once.
+    Extended,
+    /// A phase held to its end (or to the horizon) and was not extended.
+    Expired,
+    /// No phase began.
+    None,
+}
+
+impl Outcome {
+    /// All outcomes, in order of precedence.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Exploded,
+        Outcome::Collapsed,
+        Outcome::Extended,
+        Outcome::Expired,
+        Outcome::None,
+    ];
+
+    /// The lowercase name used in JSON.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Exploded => "exploded",
+            Outcome::Collapsed => "collapsed",
+            Outcome::Extended => "extended",
+            Outcome::Expired => "expired",
+            Outcome::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Something that happened at time `t` (days).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Time, days.
+    pub t: f64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The kinds of event, serialized with a `kind` tag and their details.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// An actor moved to another rung.
+    Rung {
+        /// Actor.
+        actor: String,
+        /// Old rung.
+        from: usize,
+        /// New rung.
+        to: usize,
+        /// Name of the new rung.
+        name: String,
+    },
+    /// The top rung was reached or the state overflowed.
+    Explosion {
+        /// The actor that got there first.
+        actor: String,
+        /// Its intensity.
+        intensity: f64,
+    },
+    /// A phase began.
+    PhaseStart {
+        /// Phase name.
+        phase: String,
+        /// Gain among its parties.
+        gain: f64,
+    },
+    /// A phase passed its quiet-for-quiet test.
+    VerificationPassed {
+        /// Phase name.
+        phase: String,
+    },
+    /// A phase was breached.
+    Breach {
+        /// Phase name.
+        phase: String,
+        /// The party blamed for the breach.
+        actor: String,
+        /// Why: `"rung"` (a party reached the breach rung) or `"attack"`
+        /// (an attack was attributed to a party).
+        cause: String,
+    },
+    /// A phase collapsed; the gain among its parties became `gain`.
+    Collapse {
+        /// Phase name.
+        phase: String,
+        /// Gain among parties from now on.
+        gain: f64,
+    },
+    /// A phase that held was extended.
+    Extended {
+        /// Phase name.
+        phase: String,
+        /// New end, days.
+        until: f64,
+    },
+    /// A phase ended without extension.
+    PhaseEnd {
+        /// Phase name.
+        phase: String,
+        /// Gain among parties from now on.
+        gain: f64,
+    },
+    /// A spoiler attacked.
+    Attack {
+        /// The actor attacked.
+        target: String,
+        /// Perceived size, intensity.
+        magnitude: f64,
+    },
+    /// The victim of an attack assigned blame.
+    Attribution {
+        /// The victim.
+        victim: String,
+        /// Who was blamed: `"spoiler"` or an actor's name.
+        blamed: String,
+        /// Whether the blame was correct.
+        correct: bool,
+        /// When the attack happened, days.
+        attack_time: f64,
+    },
+    /// The hotline started working.
+    HotlineStart,
+    /// An agreement's effect took hold.
+    AgreementOn {
+        /// Agreement name.
+        agreement: String,
+        /// Until when, days.
+        until: f64,
+    },
+    /// An agreement's effect ended.
+    AgreementOff {
+        /// Agreement name.
+        agreement: String,
+        /// `"expired"` or `"withdrawn"` (the condition broke).
+        reason: String,
+    },
+}
