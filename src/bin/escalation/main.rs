@@ -59,6 +59,8 @@ fn main() -> ExitCode {
 }
 
 /// Loads a scenario file for any command.
-fn load(path: &PathBuf) -> escalation::Result<(escalation::scenario::Scenario, escalation::model::Model)> {
+fn load(
+    path: &PathBuf,
+) -> escalation::Result<(escalation::scenario::Scenario, escalation::model::Model)> {
     escalation::scenario::Scenario::load(path)
 }
