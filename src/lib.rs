@@ -37,6 +37,7 @@
 //! ```
 
 pub mod control;
+pub mod ensemble;
 pub mod error;
 pub mod model;
 pub mod output;

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 2 bad input (file, data or argument), 1 internal failure.
 
 mod analyze;
+mod common;
 mod fit;
 mod montecarlo;
 mod plot;
