@@ -166,3 +166,6 @@ pub fn simulate_with_rng(model: &Model, opts: &SimOptions, rng: &mut Rng) -> Res
     opts.check(model.horizon)?;
     engine::Run::new(model, opts, rng).run()
 }
+
+#[cfg(test)]
+mod tests;
