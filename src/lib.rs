@@ -45,5 +45,6 @@ pub mod plot;
 pub mod prelude;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use error::{Error, Result};
