@@ -158,6 +158,35 @@ impl Series {
 }
 
 impl Grouped {
+    /// Checks that the fields agree (they are public, so a hand-built value
+    /// may not): one row per year, one column per group, consecutive years,
+    /// finite levels.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (key `data`) naming the first problem.
+    pub fn check(&self) -> Result<()> {
+        let bad = |why: String| Err(Error::invalid("data", why));
+        if self.years.is_empty() {
+            return bad("no years".into());
+        }
+        if self.levels.shape() != (self.years.len(), self.groups.len()) {
+            return bad(format!(
+                "levels are {}×{} but there are {} years and {} groups",
+                self.levels.nrows(),
+                self.levels.ncols(),
+                self.years.len(),
+                self.groups.len()
+            ));
+        }
+        if let Some(w) = self.years.windows(2).find(|w| w[1] != w[0] + 1) {
+            return bad(format!("years {} and {} are not consecutive", w[0], w[1]));
+        }
+        if self.levels.iter().any(|v| !v.is_finite()) {
+            return bad("a level is not a finite number".into());
+        }
+        Ok(())
+    }
+
     /// Number of groups.
     #[must_use]
     pub fn n(&self) -> usize {
@@ -203,5 +232,23 @@ mod tests {
             assert!(matches!(e, Error::Invalid(_)), "{e}");
         }
         assert!(s.grouped(&[]).is_err());
+    }
+
+    #[test]
+    fn check_catches_hand_built_data() {
+        let s = Series::parse("year,a,b\n1,1,2\n2,10,20\n3,4,5\n", None).unwrap();
+        let good = s.grouped(&Group::each_column(&s)).unwrap();
+        assert!(good.check().is_ok());
+        let mut gap = good.clone();
+        gap.years[2] = 5;
+        let mut shape = good.clone();
+        shape.years.pop();
+        let mut nan = good.clone();
+        nan.levels[(0, 0)] = f64::NAN;
+        let mut empty = good;
+        empty.years.clear();
+        for bad in [gap, shape, nan, empty] {
+            assert!(matches!(bad.check(), Err(Error::Invalid(_))), "{bad:?}");
+        }
     }
 }

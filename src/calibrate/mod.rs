@@ -94,16 +94,6 @@ impl std::fmt::Display for Verdict {
     }
 }
 
-/// Which model `fit` estimates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ModelKind {
-    /// One series, the sum of all groups.
-    #[default]
-    Pooled,
-    /// One equation per group: restraint, coupling and grievance.
-    Richardson,
-}
-
 /// Settings shared by [`fit_pooled`] and [`fit_richardson`].
 ///
 /// `Default`: 1000 residual-bootstrap resamples, seed 0, 95 % intervals,

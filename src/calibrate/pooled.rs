@@ -63,7 +63,8 @@ pub struct PooledFit {
 ///
 /// # Errors
 /// [`crate::Error::Data`] for too few years or a singular fit (a total whose
-/// mid-interval level does not vary).
+/// mid-interval level does not vary); [`crate::Error::Invalid`] when a
+/// hand-built `data` is inconsistent ([`Grouped::check`]).
 ///
 /// # Example
 ///
@@ -85,6 +86,7 @@ pub struct PooledFit {
 /// assert!((fit.equilibrium.unwrap() - 50.0).abs() < 1e-6);
 /// ```
 pub fn fit_pooled(data: &Grouped, opts: &FitOptions) -> Result<PooledFit> {
+    data.check()?;
     let level = data.total();
     let total = DMatrix::from_column_slice(level.len(), 1, &level);
     let file = data.file.as_deref();

@@ -69,7 +69,8 @@ pub struct RichardsonFit {
 ///
 /// # Errors
 /// [`Error::Data`] for too few years or a singular fit;
-/// [`Error::Numerical`] if an eigenvalue or SVD computation fails.
+/// [`Error::Numerical`] if an eigenvalue or SVD computation fails;
+/// [`Error::Invalid`] when a hand-built `data` is inconsistent ([`Grouped::check`]).
 ///
 /// # Example
 ///
@@ -82,6 +83,7 @@ pub struct RichardsonFit {
 /// assert_eq!(fit.coupling[(0, 0)], 0.0);
 /// ```
 pub fn fit_richardson(data: &Grouped, opts: &FitOptions) -> Result<RichardsonFit> {
+    data.check()?;
     let names = data.names();
     let file = data.file.as_deref();
     let d = difference::fit(&data.levels, &names, file, "richardson", opts)?;

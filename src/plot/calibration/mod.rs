@@ -4,15 +4,18 @@
 use std::ops::Range;
 use std::path::Path;
 
-use nalgebra::DVector;
+use nalgebra::{DMatrix, DVector};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+mod changes;
+
 use super::style::{FONT, HEIGHT, WIDTH, color};
 use crate::calibrate::{PooledFit, RichardsonFit, TrajectoryFit, linear_path};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use changes::{changes_panel, regression_panel};
 
-type Draw = std::result::Result<(), String>;
+pub(super) type Draw = std::result::Result<(), String>;
 
 /// Draws a pooled fit to `path` (`.png` or `.svg`), in two panels: left, the
 /// yearly totals against the fitted continuous model (the refined path, and
@@ -27,6 +30,15 @@ type Draw = std::result::Result<(), String>;
 /// [`crate::Error::Plot`] when drawing fails, [`crate::Error::Invalid`] for
 /// an unknown extension.
 pub fn calibration(fit: &PooledFit, units: &str, path: &Path) -> Result<()> {
+    if fit.years.len() < 2
+        || fit.level.len() != fit.years.len()
+        || fit.mid.len() + 1 != fit.years.len()
+    {
+        return Err(Error::invalid(
+            "fit",
+            "has fewer than two years or inconsistent series",
+        ));
+    }
     super::render(path, (WIDTH, HEIGHT), &Pooled { fit, units })
 }
 
@@ -39,6 +51,17 @@ pub fn calibration(fit: &PooledFit, units: &str, path: &Path) -> Result<()> {
 /// # Errors
 /// As [`calibration`].
 pub fn calibration_groups(fit: &RichardsonFit, units: &str, path: &Path) -> Result<()> {
+    let n = fit.groups.len();
+    if fit.years.len() < 2
+        || fit.levels.shape() != (fit.years.len(), n)
+        || fit.change.shape() != (fit.years.len() - 1, n)
+        || fit.residuals.shape() != fit.change.shape()
+    {
+        return Err(Error::invalid(
+            "fit",
+            "has fewer than two years or inconsistent series",
+        ));
+    }
     super::render(path, (WIDTH, HEIGHT), &Groups { fit, units })
 }
 
@@ -60,16 +83,16 @@ impl super::Figure for Pooled<'_> {
             .map_err(|e| e.to_string())?;
         let panels = root.split_evenly((1, 2));
         let f = self.fit;
-        let m = nalgebra::DMatrix::from_element(1, 1, f.slope);
-        let g = DVector::from_element(1, f.intercept);
-        let x0 = DVector::from_element(1, f.level[0]);
-        let start = path_fn(&m, &g, &x0, f.years[0]);
         let curves = Curves {
             years: &f.years,
             observed: vec![f.level.clone()],
             names: vec!["total".into()],
             refined: f.trajectory.as_ref(),
-            start: vec![start],
+            start: (
+                DMatrix::from_element(1, 1, f.slope),
+                DVector::from_element(1, f.intercept),
+                DVector::from_element(1, f.level[0]),
+            ),
             equilibrium: f.equilibrium,
         };
         levels_panel(&panels[0], &curves, self.units)?;
@@ -85,39 +108,25 @@ impl super::Figure for Groups<'_> {
             .map_err(|e| e.to_string())?;
         let panels = root.split_evenly((1, 2));
         let f = self.fit;
-        let n = f.groups.len();
-        let m = f.system_matrix();
-        let x0: DVector<f64> = f.levels.row(0).transpose();
         let curves = Curves {
             years: &f.years,
-            observed: (0..n)
-                .map(|i| f.levels.column(i).iter().copied().collect())
+            observed: f
+                .levels
+                .column_iter()
+                .map(|c| c.iter().copied().collect())
                 .collect(),
             names: f.names(),
             refined: f.trajectory.as_ref(),
-            start: (0..n)
-                .map(|i| {
-                    let (m, g, x0) = (m.clone(), f.grievance.clone(), x0.clone());
-                    let y0 = f.years[0];
-                    Box::new(move |y: f64| linear_path(&m, &g, &x0, y - f64::from(y0))[i])
-                        as Box<dyn Fn(f64) -> f64>
-                })
-                .collect(),
+            start: (
+                f.system_matrix(),
+                f.grievance.clone(),
+                f.levels.row(0).transpose(),
+            ),
             equilibrium: None,
         };
         levels_panel(&panels[0], &curves, self.units)?;
         changes_panel(&panels[1], f, self.units)
     }
-}
-
-fn path_fn(
-    m: &nalgebra::DMatrix<f64>,
-    g: &DVector<f64>,
-    x0: &DVector<f64>,
-    y0: i32,
-) -> Box<dyn Fn(f64) -> f64> {
-    let (m, g, x0) = (m.clone(), g.clone(), x0.clone());
-    Box::new(move |y: f64| linear_path(&m, &g, &x0, y - f64::from(y0))[0])
 }
 
 /// What the left panel shows.
@@ -126,11 +135,12 @@ struct Curves<'a> {
     observed: Vec<Vec<f64>>,
     names: Vec<String>,
     refined: Option<&'a TrajectoryFit>,
-    start: Vec<Box<dyn Fn(f64) -> f64>>,
+    /// The difference-equation estimate `(M, g, x(first year))`, run as an ODE.
+    start: (DMatrix<f64>, DVector<f64>, DVector<f64>),
     equilibrium: Option<f64>,
 }
 
-fn padded(lo: f64, hi: f64, frac: f64) -> Range<f64> {
+pub(super) fn padded(lo: f64, hi: f64, frac: f64) -> Range<f64> {
     let pad = ((hi - lo) * frac).max(hi.abs().max(1.0) * 1e-6);
     (lo - pad)..(hi + pad)
 }
@@ -155,10 +165,15 @@ fn levels_panel<DB: DrawingBackend>(
             None => Vec::new(),
         })
         .collect();
-    let start: Vec<Vec<(f64, f64)>> = c
-        .start
-        .iter()
-        .map(|f| ts.iter().map(|&y| (y, f(y))).collect())
+    let (m, g, x0) = &c.start;
+    let start_path: Vec<DVector<f64>> = ts.iter().map(|&y| linear_path(m, g, x0, y - y0)).collect();
+    let start: Vec<Vec<(f64, f64)>> = (0..c.names.len())
+        .map(|i| {
+            ts.iter()
+                .zip(&start_path)
+                .map(|(&y, x)| (y, x[i]))
+                .collect()
+        })
         .collect();
     values.extend(refined.iter().chain(&start).flatten().map(|p| p.1));
     values.extend(c.equilibrium);
@@ -245,7 +260,7 @@ fn levels_panel<DB: DrawingBackend>(
     legend(&mut chart, e)
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     e: impl Fn(DrawingAreaErrorKind<DB::ErrorType>) -> String,
 ) -> Draw {
@@ -259,157 +274,14 @@ fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .map_err(e)
 }
 
-fn regression_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    f: &PooledFit,
-    units: &str,
-) -> Draw {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
-    let mut xs: Vec<f64> = f.mid.clone();
-    // Extend the line to the equilibrium, where it crosses zero, if it is near.
-    let (dmin, dmax) = (min(&f.mid), max(&f.mid));
-    if let Some(eq) = f
-        .equilibrium
-        .filter(|&q| q > dmin - 2.0 * (dmax - dmin) && q < dmax + 2.0 * (dmax - dmin))
-    {
-        xs.push(eq);
-    }
-    let (x_lo, x_hi) = (min(&xs), max(&xs));
-    let xr = padded(x_lo, x_hi, 0.06);
-    // Room on the right for the last interval's label.
-    let xr = xr.start..(xr.end + 0.08 * (xr.end - xr.start));
-    let line = [(xr.start, f.line(xr.start)), (xr.end, f.line(xr.end))];
-    let mut ys: Vec<f64> = f.change.clone();
-    ys.extend([line[0].1, line[1].1, 0.0]);
-    let mut chart = ChartBuilder::on(area)
-        .caption("Yearly change against mid-interval level", (FONT, 20))
-        .margin(14)
-        .x_label_area_size(45)
-        .y_label_area_size(85)
-        .build_cartesian_2d(xr.clone(), padded(min(&ys), max(&ys), 0.08))
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("mid-interval level ({units})"))
-        .y_desc(format!("yearly change ({units}/year)"))
-        .x_labels(6)
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .light_line_style(WHITE.mix(0.0))
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 16))
-        .draw()
-        .map_err(e)?;
-    chart
-        .draw_series(LineSeries::new(
-            [(xr.start, 0.0), (xr.end, 0.0)],
-            RGBColor(150, 150, 150).stroke_width(1),
-        ))
-        .map_err(e)?;
-    let r2 =
-        f.r2.map_or_else(|| "undefined".into(), |r| format!("{r:.3}"));
-    let c = color(0);
-    chart
-        .draw_series(LineSeries::new(line, c.stroke_width(3)))
-        .map_err(e)?
-        .label(format!(
-            "ΔU = {:.3}·U_mid {:+.0}   (R² {r2})",
-            f.slope, f.intercept
-        ))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3)));
-    let c1 = color(1);
-    chart
-        .draw_series(
-            f.mid
-                .iter()
-                .zip(&f.change)
-                .map(|(&x, &y)| Circle::new((x, y), 6, c1.filled())),
-        )
-        .map_err(e)?
-        .label("yearly intervals")
-        .legend(move |(x, y)| Circle::new((x + 9, y), 5, c1.filled()));
-    for (k, (&x, &y)) in f.mid.iter().zip(&f.change).enumerate() {
-        let label = format!("{}–{}", f.years[k], f.years[k + 1] % 100);
-        chart
-            .draw_series(std::iter::once(
-                EmptyElement::at((x, y)) + Text::new(label, (8, 4), (FONT, 13).into_font()),
-            ))
-            .map_err(e)?;
-    }
-    if let Some(eq) = f.equilibrium.filter(|q| xr.contains(q)) {
-        chart
-            .draw_series(std::iter::once(Cross::new(
-                (eq, 0.0),
-                9,
-                BLACK.stroke_width(3),
-            )))
-            .map_err(e)?
-            .label(format!("equilibrium U* = {eq:.0} ({})", f.verdict))
-            .legend(|(x, y)| Cross::new((x + 9, y), 6, BLACK.stroke_width(2)));
-    }
-    legend(&mut chart, e)
-}
-
-fn changes_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    f: &RichardsonFit,
-    units: &str,
-) -> Draw {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
-    let predicted = &f.change - &f.residuals;
-    let all: Vec<f64> = f.change.iter().chain(predicted.iter()).copied().collect();
-    let r = padded(min(&all), max(&all), 0.08);
-    let mut chart = ChartBuilder::on(area)
-        .caption("Observed against fitted yearly change", (FONT, 20))
-        .margin(14)
-        .x_label_area_size(45)
-        .y_label_area_size(85)
-        .build_cartesian_2d(r.clone(), r.clone())
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(format!("fitted yearly change ({units}/year)"))
-        .y_desc(format!("observed yearly change ({units}/year)"))
-        .x_labels(6)
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .light_line_style(WHITE.mix(0.0))
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 16))
-        .draw()
-        .map_err(e)?;
-    chart
-        .draw_series(LineSeries::new(
-            [(r.start, r.start), (r.end, r.end)],
-            RGBColor(150, 150, 150).stroke_width(1),
-        ))
-        .map_err(e)?;
-    for (i, name) in f.names().iter().enumerate() {
-        let c = color(i);
-        let r2 = f.r2[i].map_or_else(|| "undefined".into(), |r| format!("{r:.3}"));
-        chart
-            .draw_series(
-                predicted
-                    .column(i)
-                    .iter()
-                    .zip(f.change.column(i).iter())
-                    .map(|(&p, &o)| Circle::new((p, o), 6, c.filled())),
-            )
-            .map_err(e)?
-            .label(format!("{name} (R² {r2})"))
-            .legend(move |(x, y)| Circle::new((x + 9, y), 5, c.filled()));
-    }
-    legend(&mut chart, e)
-}
-
-fn min(v: &[f64]) -> f64 {
+pub(super) fn min(v: &[f64]) -> f64 {
     v.iter()
         .copied()
         .filter(|x| x.is_finite())
         .fold(f64::INFINITY, f64::min)
 }
 
-fn max(v: &[f64]) -> f64 {
+pub(super) fn max(v: &[f64]) -> f64 {
     v.iter()
         .copied()
         .filter(|x| x.is_finite())
