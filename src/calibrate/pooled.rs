@@ -90,7 +90,7 @@ pub fn fit_pooled(data: &Grouped, opts: &FitOptions) -> Result<PooledFit> {
     let level = data.total();
     let total = DMatrix::from_column_slice(level.len(), 1, &level);
     let file = data.file.as_deref();
-    let d = difference::fit(&total, &["total".to_string()], file, "pooled", opts)?;
+    let d = difference::fit(&total, &["the total".to_string()], file, "pooled", opts)?;
     let (slope, intercept) = (d.system[(0, 0)], d.drive[0]);
     let intervals = d.replicates.usable().then(|| PooledIntervals {
         slope: d.replicates.interval(|c| c[(0, 0)]),
