@@ -38,6 +38,7 @@
 
 pub mod calibrate;
 pub mod control;
+pub mod ensemble;
 pub mod error;
 pub mod model;
 pub mod output;

@@ -34,7 +34,11 @@ impl Kind {
     /// # Errors
     /// [`Error::Invalid`] for any other extension.
     pub fn from_path(path: &Path) -> Result<Self> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
             Some(e) if e == "svg" => Ok(Kind::Svg),
             Some(e) if e == "png" => Ok(Kind::Png),
             _ => Err(Error::invalid(
@@ -51,7 +55,10 @@ pub trait Figure {
     ///
     /// # Errors
     /// The backend's error, as text.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String>;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String>;
 }
 
 /// Renders `figure` to a PNG or SVG file of `size` pixels at `path`.

@@ -135,7 +135,10 @@ impl Scenario {
             None => None,
             Some(s) => {
                 if s.targets.is_empty() {
-                    return Err(Error::invalid("spoilers.targets", "must name at least one actor"));
+                    return Err(Error::invalid(
+                        "spoilers.targets",
+                        "must name at least one actor",
+                    ));
                 }
                 let targets = s
                     .targets
@@ -223,7 +226,10 @@ impl Scenario {
         let mut names = HashMap::new();
         for (i, a) in self.actors.iter().enumerate() {
             if a.name.trim().is_empty() {
-                return Err(Error::invalid(format!("actor[{i}].name"), "must not be empty"));
+                return Err(Error::invalid(
+                    format!("actor[{i}].name"),
+                    "must not be empty",
+                ));
             }
             if names.insert(a.name.clone(), i).is_some() {
                 return Err(bad(
@@ -243,11 +249,18 @@ impl Scenario {
             restraint[i] = positive(&key("restraint"), a.restraint)?;
             grievance[i] = finite(&key("grievance"), a.grievance)?;
             initial[i] = non_negative(&key("initial"), a.initial)?;
-            ceiling[i] = a.ceiling.map(|c| positive(&key("ceiling"), c)).transpose()?;
+            ceiling[i] = a
+                .ceiling
+                .map(|c| positive(&key("ceiling"), c))
+                .transpose()?;
             if let Some(c) = ceiling[i]
                 && initial[i] > c
             {
-                return Err(bad(key("initial"), initial[i], "must not exceed the actor's ceiling"));
+                return Err(bad(
+                    key("initial"),
+                    initial[i],
+                    "must not exceed the actor's ceiling",
+                ));
             }
         }
         let mut coupling = DMatrix::zeros(n, n);
@@ -282,7 +295,11 @@ impl Scenario {
                     let key = format!("actor[{i}].patron");
                     let pi = names.get(&key, p)?;
                     if pi == i {
-                        return Err(bad(key, format!("{p:?}"), "an actor cannot be its own patron"));
+                        return Err(bad(
+                            key,
+                            format!("{p:?}"),
+                            "an actor cannot be its own patron",
+                        ));
                     }
                     let c = probability(&format!("actor[{i}].control"), c.unwrap_or(0.0))?;
                     for j in 0..n {
@@ -313,7 +330,11 @@ impl Scenario {
                 return Err(Error::invalid(key("name"), "must not be empty"));
             }
             if !seen.insert(s.name.clone()) {
-                return Err(bad(key("name"), format!("{:?}", s.name), "duplicate phase name"));
+                return Err(bad(
+                    key("name"),
+                    format!("{:?}", s.name),
+                    "duplicate phase name",
+                ));
             }
             let start = non_negative(&key("start"), s.start)?;
             let end = finite(&key("end"), s.end)?;
@@ -325,7 +346,10 @@ impl Scenario {
                 ));
             }
             if s.parties.is_empty() {
-                return Err(Error::invalid(key("parties"), "must name at least one actor"));
+                return Err(Error::invalid(
+                    key("parties"),
+                    "must name at least one actor",
+                ));
             }
             let mut parties = Vec::new();
             for (q, name) in s.parties.iter().enumerate() {

@@ -1,5 +1,5 @@
 //! Scenario files: the TOML/JSON format of design §6, loading with located
-//! errors, and validation into a [`Model`](crate::model::Model).
+//! errors, and validation into a [`Model`].
 //!
 //! # Example
 //!
@@ -162,6 +162,7 @@ impl Scenario {
     /// # Errors
     /// [`Error::Numerical`] if a value cannot be written (NaN has no JSON form).
     pub fn to_json_string(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
     }
 }

@@ -313,7 +313,11 @@ impl<'a> Run<'a> {
                 let intensity = if x.is_finite() { x } else { f64::INFINITY };
                 self.log(EventKind::Explosion {
                     actor: self.name(i),
-                    intensity: if intensity.is_finite() { intensity } else { f64::MAX },
+                    intensity: if intensity.is_finite() {
+                        intensity
+                    } else {
+                        f64::MAX
+                    },
                 });
                 return true;
             }
@@ -542,7 +546,8 @@ impl<'a> Run<'a> {
             {
                 self.agreements[k].on_until = None;
                 // The condition must hold anew before the next round.
-                self.agreements[k].held_since = (self.tracker.rungs[ag.watch] < ag.below_rung).then_some(self.t);
+                self.agreements[k].held_since =
+                    (self.tracker.rungs[ag.watch] < ag.below_rung).then_some(self.t);
                 self.log(EventKind::AgreementOff {
                     agreement: ag.name.clone(),
                     reason: "expired".into(),
@@ -618,7 +623,7 @@ impl<'a> Run<'a> {
         let (Some(ctl), Some(c)) = (&self.m.controller, self.ctl.as_mut()) else {
             return;
         };
-        if !(c.tick as f64 * ctl.period <= self.t + EPS) {
+        if c.tick as f64 * ctl.period > self.t + EPS {
             return;
         }
         let n = self.n;
@@ -628,7 +633,10 @@ impl<'a> Run<'a> {
         };
         let x_now = self.s[..n].to_vec();
         c.history.push_back(x_now);
-        let cap = ctl.lag.max(self.m.hotline.as_ref().and_then(|h| h.lag).unwrap_or(0)) + 2;
+        let cap = ctl
+            .lag
+            .max(self.m.hotline.as_ref().and_then(|h| h.lag).unwrap_or(0))
+            + 2;
         while c.history.len() > cap {
             c.history.pop_front();
         }
@@ -689,7 +697,12 @@ impl<'a> Run<'a> {
     }
 
     fn push_sample(&mut self) {
-        if self.out.t.last().is_some_and(|&last| (last - self.t).abs() <= EPS) {
+        if self
+            .out
+            .t
+            .last()
+            .is_some_and(|&last| (last - self.t).abs() <= EPS)
+        {
             return;
         }
         self.out.t.push(self.t);
