@@ -36,6 +36,7 @@
 //! assert!(run.final_state().iter().all(|&x| x < 3.0));
 //! ```
 
+pub mod calibrate;
 pub mod control;
 pub mod ensemble;
 pub mod error;
@@ -45,5 +46,6 @@ pub mod plot;
 pub mod prelude;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use error::{Error, Result};

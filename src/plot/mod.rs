@@ -4,6 +4,7 @@
 //! (`assets/fonts`, with its licence) and registered once, so no system font
 //! library is needed.
 
+mod calibration;
 mod style;
 mod trajectory;
 
@@ -12,6 +13,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use calibration::{calibration, calibration_groups};
 pub use style::{HEIGHT, WIDTH};
 pub use trajectory::trajectory;
 

@@ -12,6 +12,10 @@ use crate::model::{Model, RungTracker};
 
 /// Two times closer than this (days) are the same instant.
 const EPS: f64 = 1e-9;
+/// Most events one run may log before it is stopped with an error.
+const MAX_EVENTS: usize = 5_000_000;
+/// Most steps of the event loop before a run is stopped with an error.
+const MAX_ITERATIONS: u64 = 100_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PhaseState {
@@ -222,7 +226,16 @@ impl<'a> Run<'a> {
             return Ok(self.finish());
         }
         let horizon = self.m.horizon;
+        let mut iterations: u64 = 0;
         while self.t < horizon - EPS {
+            iterations += 1;
+            if iterations > MAX_ITERATIONS || self.out.events.len() > MAX_EVENTS {
+                return Err(crate::Error::Numerical(format!(
+                    "the run was stopped at day {:.6} after {iterations} steps and {} events: the scenario generates events faster than they can be simulated",
+                    self.t,
+                    self.out.events.len()
+                )));
+            }
             let next = self.next_event_time().min(horizon);
             // Land exactly on scheduled times rather than a rounding away from
             // them. Monotone flows cannot rise and fall between checks, so
