@@ -3,6 +3,7 @@ by the algorithms of `escalation::analysis` (src/analysis/critical.rs and
 sampled.rs), in two styles:
 
 * `loop`: one system at a time, a line-by-line translation of the Rust code;
+* `control`: the loop, with python-control's `c2d` for the zero-order hold;
 * `batched`: the same algorithm vectorized across systems (NumPy's batched
   `eigvals`, masks for the systems still searching), as an analyst who knows
   NumPy would write it.
@@ -74,13 +75,25 @@ def perron_batched(a, k):
 
 # --- Part 2: sampled-data critical gain -------------------------------------
 
-def companion(a, k, gain, period, lag, r):
+def zoh_control(a, period):
+    """Φ = e^{-AΔ} and Γ = ∫₀^Δ e^{-As} ds of one system with python-control."""
+    import control
+
+    n = a.size
+    sys_d = control.c2d(control.ss(np.diag(-a), np.eye(n), np.eye(n), np.zeros((n, n))), period, method="zoh")
+    return np.diag(sys_d.A)[None, :], np.diag(sys_d.B)[None, :]
+
+
+def companion(a, k, gain, period, lag, r, zoh=None):
     """Companion matrices, batched over the leading axis (see sampled.rs)."""
     m_sys, n = a.shape
     depth = lag + (1 if r > 0 else 0)
     dim = n * (depth + 1)
-    phi = np.exp(-a * period)
-    gam = -np.expm1(-a * period) / a
+    if zoh is None:
+        phi = np.exp(-a * period)
+        gam = -np.expm1(-a * period) / a
+    else:
+        phi, gam = zoh
     m = np.zeros((m_sys, dim, dim))
     idx = np.arange(n)
     m[:, idx, idx] = phi
@@ -102,7 +115,7 @@ def safe_gain(a, k, r):
     return 1.0 / ((1.0 + 2.0 * r) * rho_abs)
 
 
-def sampled_loop(a, k, ctl):
+def sampled_loop(a, k, ctl, use_control=False):
     r = ctl[2]
     out = np.full(len(a), np.nan)
     for s in range(len(a)):
@@ -111,7 +124,8 @@ def sampled_loop(a, k, ctl):
         if rho_abs <= 0:
             continue
         safe = 1.0 / ((1.0 + 2.0 * r) * rho_abs)
-        rho = lambda g: np.abs(np.linalg.eigvals(companion(aa, kk, np.array([g]), *ctl)[0])).max()
+        zoh = zoh_control(a[s], ctl[0]) if use_control else None
+        rho = lambda g: np.abs(np.linalg.eigvals(companion(aa, kk, np.array([g]), *ctl, zoh=zoh)[0])).max()
         lo = g = 0.5 * safe
         hi = None
         while g <= safe * GAIN_SPAN:
@@ -164,20 +178,25 @@ def sampled_batched(a, k, ctl):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--part", choices=["perron", "sampled"], required=True)
-    ap.add_argument("--mode", choices=["loop", "batched"], default="batched")
+    ap.add_argument("--mode", choices=["loop", "batched", "control"], default="batched",
+                    help="control: the loop with python-control's c2d for the ZOH (sampled part)")
     ap.add_argument("--systems", type=int, default=None)
     args = ap.parse_args()
     if args.part == "perron":
         count = args.systems or 10_000
         a, k = systems(1, count, 10)
-        f = perron_loop if args.mode == "loop" else perron_batched
+        f = perron_batched if args.mode == "batched" else perron_loop
         t0 = time.perf_counter()
         g = f(a, k)
     else:
         count = args.systems or 1_000
         a, k = systems(2, count, 5)
         ctl = (1.0, 2, 2.0)  # period (days), lag (periods), τ_D/Δ
-        f = sampled_loop if args.mode == "loop" else sampled_batched
+        f = {
+            "loop": sampled_loop,
+            "control": lambda a, k, c: sampled_loop(a, k, c, use_control=True),
+            "batched": sampled_batched,
+        }[args.mode]
         t0 = time.perf_counter()
         g = f(a, k, ctl)
     secs = time.perf_counter() - t0
