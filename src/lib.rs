@@ -36,7 +36,9 @@
 //! assert!(run.final_state().iter().all(|&x| x < 3.0));
 //! ```
 
+pub mod calibrate;
 pub mod control;
+pub mod ensemble;
 pub mod error;
 pub mod model;
 pub mod output;
@@ -44,5 +46,6 @@ pub mod plot;
 pub mod prelude;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -12,6 +12,7 @@
 //! | Monte Carlo fan chart | [`fan_chart`] | [`FanChart`] |
 //! | heat map of a probability | [`heatmap`] | [`Heatmap`] |
 //! | bifurcation diagram | [`bifurcation`] | [`Bifurcation`] |
+//! | calibration fits | [`calibration`], [`calibration_groups`] | [`crate::calibrate`] fits |
 //!
 //! Inputs are validated before anything is drawn: empty data, lengths that
 //! disagree and non-finite values give [`Error::Invalid`] naming the field.
@@ -21,6 +22,7 @@
 //! library is needed.
 
 mod bifurcation;
+mod calibration;
 mod check;
 mod colormap;
 mod fan_chart;
@@ -41,6 +43,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use bifurcation::{Bifurcation, Branch, bifurcation, bifurcation_sized};
+pub use calibration::{calibration, calibration_groups};
 pub use fan_chart::{FanChart, FanSeries, QuantileBand, fan_chart, fan_chart_sized};
 pub use geometry::{Curve, Mark};
 pub use heatmap::{Heatmap, heatmap, heatmap_sized};

@@ -1,0 +1,98 @@
+//! The headline story: does a fourteen-day US–Iran ceasefire that lowers the
+//! loop gain hold, in a region where not everyone signed?
+//!
+//! Simulates the built-in Islamabad scenario (`examples/scenarios/islamabad.toml`,
+//! compiled into this example), prints what happened and writes the plots.
+//!
+//! ```text
+//! cargo run --release --example ceasefire [-- OUT_DIR]
+//! ```
+
+use std::path::PathBuf;
+
+use escalation::output::OutputDir;
+use escalation::prelude::*;
+use escalation::sim::EventKind;
+
+const SCENARIO: &str = include_str!("scenarios/islamabad.toml");
+
+fn main() -> Result<()> {
+    let out_dir = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("out/ceasefire"), PathBuf::from);
+    let (scenario, model) = Scenario::compile_str(SCENARIO, Format::Toml)?;
+    println!("{}", model.name);
+    println!(
+        "{} actors, {} days, baseline gain {}, ceasefire gain {} among {}",
+        model.n(),
+        model.horizon,
+        model.dynamics.gain,
+        model.phases[0].gain,
+        scenario.phases[0].parties.join(" and ")
+    );
+
+    let run = simulate(&model, &SimOptions::default())?;
+    println!("\nWith spoilers (seed {}):", model.seed);
+    tell(&run);
+
+    // The same ceasefire with no spoilers: what the actors alone would do.
+    let mut quiet = model.clone();
+    quiet.spoilers = None;
+    let calm = simulate(&quiet, &SimOptions::default())?;
+    println!("\nWithout spoilers:");
+    tell(&calm);
+
+    let out = OutputDir::create(&out_dir, false)?;
+    out.write("trajectory.csv", run.to_csv()?.as_bytes())?;
+    for name in ["trajectory.png", "trajectory.svg"] {
+        out.write_with(name, |p| escalation::plot::trajectory(&run, &model, p))?;
+    }
+    for name in ["no_spoilers.png", "no_spoilers.svg"] {
+        out.write_with(name, |p| escalation::plot::trajectory(&calm, &quiet, p))?;
+    }
+    println!("\nplots written to {}", out.dir().display());
+    Ok(())
+}
+
+fn tell(run: &Trajectory) {
+    for e in &run.events {
+        let line = match &e.kind {
+            EventKind::PhaseStart { phase, gain } => format!("{phase} begins (gain {gain})"),
+            EventKind::VerificationPassed { phase } => {
+                format!("{phase}: quiet-for-quiet test passed")
+            }
+            EventKind::Attack { target, .. } => format!("spoiler attack on {target}"),
+            EventKind::Attribution {
+                victim,
+                blamed,
+                correct: false,
+                ..
+            } => {
+                format!("{victim} blames {blamed} (wrongly)")
+            }
+            EventKind::Breach {
+                phase,
+                actor,
+                cause,
+            } => format!("{phase} breached by {actor} ({cause})"),
+            EventKind::Collapse { phase, gain } => {
+                format!("{phase} collapses; gain among parties now {gain}")
+            }
+            EventKind::Extended { phase, until } => format!("{phase} extended to day {until}"),
+            EventKind::PhaseEnd { phase, .. } => format!("{phase} ends"),
+            EventKind::AgreementOn { agreement, until } => {
+                format!("{agreement} takes effect until day {until}")
+            }
+            EventKind::AgreementOff { agreement, reason } => format!("{agreement} {reason}"),
+            EventKind::Explosion { actor, .. } => {
+                format!("{actor} reaches the top rung: explosion")
+            }
+            _ => continue,
+        };
+        println!("  day {:5.1}  {line}", e.t);
+    }
+    match run.explosion_time {
+        Some(t) => println!("  outcome: {} (day {t:.1})", run.outcome),
+        None => println!("  outcome: {}", run.outcome),
+    }
+}
