@@ -168,7 +168,7 @@ impl super::Figure for Bifurcation {
                 ))
                 .map_err(err)?
                 .label(labels.add(format!("critical gain γ* = {gc:.3}")))
-                .legend(legend_line(grey, 2));
+                .legend(frame::legend_dashed!(grey, 2));
         }
         let (mut any_stable, mut any_unstable) = (false, false);
         for b in &self.branches {
@@ -207,6 +207,7 @@ impl super::Figure for Bifurcation {
             "stable equilibria",
             STABLE,
             4,
+            false,
         )?;
         legend_only(
             &mut chart,
@@ -215,6 +216,7 @@ impl super::Figure for Bifurcation {
             "unstable equilibria",
             unstable,
             3,
+            true,
         )?;
         let inside = |v: &[(f64, f64)]| {
             v.iter()
@@ -268,13 +270,18 @@ fn legend_only<'a, DB: DrawingBackend + 'a>(
     label: &str,
     c: RGBColor,
     width: u32,
+    dashed: bool,
 ) -> std::result::Result<(), String> {
     if show {
-        chart
+        let s = chart
             .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
             .map_err(err)?
-            .label(labels.add(label))
-            .legend(legend_line(c, width));
+            .label(labels.add(label));
+        if dashed {
+            s.legend(frame::legend_dashed!(c, width));
+        } else {
+            s.legend(legend_line(c, width));
+        }
     }
     Ok(())
 }

@@ -235,7 +235,7 @@ impl FanChart {
                 ))
                 .map_err(err)?
                 .label(labels.add(format!("explosion threshold ({th:.2})")))
-                .legend(legend_line(BLACK, 2));
+                .legend(frame::legend_dashed!(BLACK, 2));
         }
         // Keep the legend off the median and the bands (edges and inside).
         let mut avoid: Vec<(f64, f64)> = self

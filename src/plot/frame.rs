@@ -245,6 +245,20 @@ pub(crate) fn legend_line(
     move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(width))
 }
 
+/// A short dashed line for a legend entry (two dashes): a closure for
+/// `.legend(...)`. A macro, because the element's type names the backend.
+macro_rules! legend_dashed {
+    ($c:expr, $w:expr) => {{
+        let (c, w) = ($c, $w);
+        move |(x, y): (i32, i32)| {
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (9, 0)], c.stroke_width(w))
+                + PathElement::new(vec![(14, 0), (23, 0)], c.stroke_width(w))
+        }
+    }};
+}
+pub(crate) use legend_dashed;
+
 /// A filled square for a legend entry.
 pub(crate) fn legend_box(c: RGBAColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 7), (x + 20, y + 7)], c.filled())

@@ -68,7 +68,7 @@ pub enum MapCells {
 pub struct StabilityMap {
     /// Title; empty for "Stability map".
     pub title: String,
-    /// x axis label with units, e.g. "coupling k = K[Blue][Red] (1/day)".
+    /// x axis label with units, e.g. "k, reaction of Blue to Red (1/day)".
     pub x_label: String,
     /// y axis label with units.
     pub y_label: String,

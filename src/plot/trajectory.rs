@@ -162,7 +162,7 @@ fn draw<DB: DrawingBackend>(
             ))
             .map_err(err)?
             .label(labels.add(format!("hotline (day {:.1})", h.start)))
-            .legend(legend_line(RGBColor(90, 90, 90), 2));
+            .legend(frame::legend_dashed!(RGBColor(90, 90, 90), 2));
     }
     let breaches = times(traj, |k| matches!(k, EventKind::Breach { .. }));
     if !breaches.is_empty() {
@@ -176,7 +176,8 @@ fn draw<DB: DrawingBackend>(
                 ))
                 .map_err(err)?;
             if n == 0 {
-                s.label(labels.add("breach")).legend(legend_line(ALERT, 2));
+                s.label(labels.add("breach"))
+                    .legend(frame::legend_dashed!(ALERT, 2));
             }
         }
     }
