@@ -8,11 +8,8 @@
 
 mod plot_support;
 
-use std::path::Path;
-
-use escalation::Error;
 use escalation::model::Dynamics;
-use escalation::plot::{self, Curve, Mark};
+use escalation::plot::{self, Mark};
 use escalation::prelude::*;
 use plot_support::*;
 
@@ -151,62 +148,6 @@ fn phase_portrait_renders_field_nullclines_equilibrium_and_runs() {
     assert_invalid(plot::phase_portrait(&nan, &p), "trajectories[0][0]");
 }
 
-/// The two-actor stability grid over (k, l) from `ab - γ²kl`, with its
-/// analytic boundary `l = ab / (γ² k)`.
-fn stability_grid(verdicts: bool) -> plot::StabilityMap {
-    let (a, b, gain) = (0.5, 0.4, 1.0);
-    let ks = linspace(0.05, 1.0, 25);
-    let ls = linspace(0.05, 1.2, 30);
-    let det = |k: f64, l: f64| a * b - gain * gain * k * l;
-    let cells = if verdicts {
-        plot::MapCells::Verdicts(
-            ls.iter()
-                .map(|&l| {
-                    ks.iter()
-                        .map(|&k| match det(k, l) {
-                            v if v.abs() < 1e-3 => plot::Verdict::Marginal,
-                            v if v > 0.0 => plot::Verdict::Stable,
-                            _ => plot::Verdict::Explosive,
-                        })
-                        .collect()
-                })
-                .collect(),
-        )
-    } else {
-        // Spectral abscissa of [[-a, γk], [γl, -b]] (real eigenvalues for k, l > 0).
-        let abscissa = |k: f64, l: f64| {
-            let tr = -(a + b);
-            0.5 * (tr + (tr * tr - 4.0 * det(k, l)).sqrt())
-        };
-        plot::MapCells::Values {
-            values: ls
-                .iter()
-                .map(|&l| ks.iter().map(|&k| abscissa(k, l)).collect())
-                .collect(),
-            label: "spectral abscissa (1/day)".into(),
-            threshold: 0.0,
-        }
-    };
-    let boundary = linspace(0.05, 1.0, 100)
-        .into_iter()
-        .map(|k| (k, a * b / (gain * gain * k)))
-        .collect();
-    plot::StabilityMap {
-        title: "Two rivals".into(),
-        x_label: "k (1/day)".into(),
-        y_label: "l (1/day)".into(),
-        x: ks,
-        y: ls,
-        cells,
-        boundary: vec![Curve::new("ab = γ²kl", boundary)],
-        marks: vec![Mark {
-            label: "baseline".into(),
-            x: 0.3,
-            y: 0.6,
-        }],
-    }
-}
-
 #[test]
 fn stability_map_renders_values_and_verdicts_with_the_boundary() {
     let dir = tempfile::tempdir().unwrap();
@@ -238,22 +179,6 @@ fn stability_map_renders_values_and_verdicts_with_the_boundary() {
     let mut flat = stability_grid(false);
     flat.x[1] = flat.x[0];
     assert_invalid(plot::stability_map(&flat, &p), "x[1]");
-}
-
-/// Eigenvalues of [[-a, γk], [γl, -b]] in closed form.
-fn eigen2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> Vec<(f64, f64)> {
-    let tr = -(a + b);
-    let det = a * b - gain * gain * k * l;
-    let disc = tr * tr - 4.0 * det;
-    if disc >= 0.0 {
-        vec![
-            (0.5 * (tr + disc.sqrt()), 0.0),
-            (0.5 * (tr - disc.sqrt()), 0.0),
-        ]
-    } else {
-        let w = 0.5 * (-disc).sqrt();
-        vec![(0.5 * tr, w), (0.5 * tr, -w)]
-    }
 }
 
 #[test]
@@ -475,38 +400,23 @@ fn degenerate_but_valid_inputs_render() {
         ..plot::Bifurcation::default()
     };
     plot::bifurcation(&dot, &p("dot.svg")).unwrap();
+    // A figure handed straight to `render` still checks its input.
+    let bad = plot::Heatmap {
+        x_label: "x".into(),
+        y_label: "y".into(),
+        x: vec![0.0, 1.0],
+        y: vec![0.0, 1.0],
+        values: vec![vec![0.5]],
+        ..plot::Heatmap::default()
+    };
+    match plot::render(&p("raw.png"), (400, 300), &bad) {
+        Err(escalation::Error::Plot(m)) => assert!(m.contains("values"), "{m}"),
+        other => panic!("expected a plot error, got {other:?}"),
+    }
     // Unknown extension and absurd sizes are input errors.
     assert_invalid(plot::bifurcation(&dot, &p("dot.jpg")), "extension");
     assert_invalid(
         plot::bifurcation_sized(&dot, &p("dot.png"), (10, 10)),
         "width",
     );
-}
-
-fn assert_invalid(r: escalation::Result<()>, needle: &str) {
-    match r {
-        Err(e @ Error::Invalid(_)) => {
-            let msg = e.to_string();
-            assert!(msg.contains(needle), "{msg:?} does not mention {needle:?}");
-            assert_eq!(e.exit_code(), 2);
-        }
-        other => panic!("expected an invalid-input error mentioning {needle:?}, got {other:?}"),
-    }
-}
-
-/// Renders PNG and SVG, at the default and at a custom size; checks both and
-/// returns the SVG text.
-fn both(
-    dir: &Path,
-    name: &str,
-    draw: impl Fn(&Path, (u32, u32)) -> escalation::Result<()>,
-) -> String {
-    for size in [(plot::WIDTH, plot::HEIGHT), (900, 560)] {
-        let png = dir.join(format!("{name}-{}.png", size.0));
-        draw(&png, size).unwrap();
-        check_png(&png, size);
-    }
-    let svg = dir.join(format!("{name}.svg"));
-    draw(&svg, (plot::WIDTH, plot::HEIGHT)).unwrap();
-    check_svg(&svg)
 }

@@ -135,6 +135,8 @@ impl super::Figure for Bifurcation {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
+        // The input is public: check it here too, for callers of `render`.
+        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Bifurcation diagram"
         } else {

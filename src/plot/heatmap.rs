@@ -98,6 +98,8 @@ impl super::Figure for Heatmap {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
+        // The input is public: check it here too, for callers of `render`.
+        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Probability map"
         } else {

@@ -155,6 +155,8 @@ impl super::Figure for PhasePortrait<'_> {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
+        // The input is public: check it here too, for callers of `render`.
+        self.check().map_err(|e| e.to_string())?;
         let names = &self.dynamics.names;
         let title = if self.title.is_empty() {
             format!(

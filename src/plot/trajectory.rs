@@ -20,7 +20,8 @@ use crate::sim::{EventKind, Trajectory};
 ///
 /// # Errors
 /// [`Error::Plot`] when drawing fails, [`Error::Invalid`] for an unknown
-/// extension, a run without samples, or series whose lengths disagree.
+/// extension, a run without samples, series whose lengths disagree, or a
+/// NaN. Infinite intensities (a run that overflowed) are left out of the lines.
 pub fn trajectory(traj: &Trajectory, model: &Model, path: &Path) -> Result<()> {
     trajectory_sized(traj, model, path, (WIDTH, HEIGHT))
 }
@@ -45,7 +46,13 @@ pub fn trajectory_sized(
     super::check::all_finite("trajectory.t", &traj.t)?;
     super::check::same_len("trajectory.x", traj.x.len(), traj.actors.len(), "actors")?;
     for (i, s) in traj.x.iter().enumerate() {
-        super::check::same_len(&format!("trajectory.x[{i}]"), s.len(), traj.t.len(), "t")?;
+        let key = format!("trajectory.x[{i}]");
+        super::check::same_len(&key, s.len(), traj.t.len(), "t")?;
+        // An overflowed run may end at +∞ (left out of the line); NaN never
+        // comes from a valid run.
+        if let Some(k) = s.iter().position(|v| v.is_nan()) {
+            return Err(Error::invalid(format!("{key}[{k}]"), "is NaN"));
+        }
     }
     super::render(path, size, &TrajectoryFigure { traj, model })
 }
@@ -184,11 +191,14 @@ fn draw<DB: DrawingBackend>(
 
     for (i, name) in traj.actors.iter().enumerate() {
         let c = color(i);
+        let finite = traj
+            .t
+            .iter()
+            .copied()
+            .zip(traj.x[i].iter().copied())
+            .filter(|p| p.1.is_finite());
         chart
-            .draw_series(LineSeries::new(
-                traj.t.iter().copied().zip(traj.x[i].iter().copied()),
-                c.stroke_width(3),
-            ))
+            .draw_series(LineSeries::new(finite, c.stroke_width(3)))
             .map_err(err)?
             .label(labels.add(name.clone()))
             .legend(legend_line(c, 3));
