@@ -36,6 +36,7 @@
 //! assert!(run.final_state().iter().all(|&x| x < 3.0));
 //! ```
 
+pub mod analysis;
 pub mod calibrate;
 pub mod control;
 pub mod ensemble;

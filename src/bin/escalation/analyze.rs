@@ -1,17 +1,150 @@
+use std::io::Write;
 use std::path::PathBuf;
 
+use escalation::analysis::{DelayMargin, Report, analyze};
 use escalation::{Error, Result};
 
-/// Arguments of `analyze` (being built).
+/// `analyze SCENARIO [--json]`: linear stability analysis at the baseline gain.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Input file.
-    input: PathBuf,
+    /// Scenario file (TOML, or JSON with a .json extension).
+    scenario: PathBuf,
+    /// Print the analysis as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map_or_else(|| "none".to_string(), |x| format!("{x:.6}{unit}"))
+}
+
+fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "scenario: {}",
+        if name.is_empty() { "(unnamed)" } else { name }
+    )?;
+    writeln!(
+        w,
+        "model: {}, {} actors, gain {}",
+        r.model,
+        r.actors.len(),
+        r.gain
+    )?;
+    match &r.equilibrium {
+        Some(x) => {
+            writeln!(w, "equilibrium:")?;
+            for (a, v) in r.actors.iter().zip(x) {
+                writeln!(w, "  {a}: {v:.4}")?;
+            }
+            let peace = if r.negative_peace { "yes" } else { "no" };
+            writeln!(
+                w,
+                "negative peace (all below rung {}): {peace}",
+                r.breach_rung
+            )?;
+        }
+        None => writeln!(w, "equilibrium: none (singular system)")?,
+    }
+    writeln!(
+        w,
+        "verdict: {} (spectral abscissa {:.6} 1/day)",
+        r.verdict, r.spectral_abscissa
+    )?;
+    if let Some(t) = r.doubling_time {
+        writeln!(w, "  intensities double every {t:.3} days")?;
+    }
+    writeln!(w, "eigenvalues (1/day):")?;
+    for [re, im] in &r.eigenvalues {
+        if *im == 0.0 {
+            writeln!(w, "  {re:.6}")?;
+        } else {
+            writeln!(
+                w,
+                "  {re:.6} {} {:.6}i",
+                if *im < 0.0 { '-' } else { '+' },
+                im.abs()
+            )?;
+        }
+    }
+    write!(w, "critical gain: {}", opt(r.critical_gain, ""))?;
+    match r.crossing {
+        Some(kind) => writeln!(w, " ({kind} crossing)")?,
+        None => writeln!(w)?,
+    }
+    writeln!(
+        w,
+        "gain margin: {} ({} dB)",
+        opt(r.gain_margin, "×"),
+        opt(r.gain_margin_db, "")
+    )?;
+    writeln!(w, "leading mode, participation:")?;
+    for a in &r.dominant_actors {
+        writeln!(w, "  {}: {:.1}%", a.actor, 100.0 * a.participation)?;
+    }
+    if let Some(s) = &r.sampled {
+        writeln!(
+            w,
+            "sampled loop (period {} days, lag {}, derivative {} days):",
+            s.period, s.lag, s.derivative
+        )?;
+        writeln!(
+            w,
+            "  spectral radius: {:.6} ({})",
+            s.spectral_radius, s.verdict
+        )?;
+        writeln!(w, "  critical gain: {}", opt(s.critical_gain, ""))?;
+        let dm = match s.delay_margin {
+            DelayMargin::AllStable => "every lag is stable".to_string(),
+            DelayMargin::Largest(l) => format!("stable up to a lag of {l} periods"),
+            DelayMargin::AtLeast(l) => format!("stable up to at least {l} periods"),
+            DelayMargin::Unstable => "unstable even without lag".to_string(),
+        };
+        writeln!(w, "  delay margin: {dm}")?;
+    }
+    if let Some(folds) = &r.folds {
+        if folds.is_empty() {
+            writeln!(w, "tipping points: none")?;
+        }
+        for f in folds {
+            let dir = if f.increasing { "raising" } else { "lowering" };
+            let jump = if f.escalation {
+                "escalates"
+            } else {
+                "de-escalates"
+            };
+            let to = if f.to.is_some() { "" } else { " (explodes)" };
+            writeln!(
+                w,
+                "tipping point: {dir} the gain past {:.6}, the loop {jump}{to}",
+                f.gain
+            )?;
+        }
+    }
+    if let Some(h) = &r.hysteresis {
+        writeln!(
+            w,
+            "hysteresis: escalates at {:.6}, de-escalates only below {:.6} (width {:.6})",
+            h.escalation_gain, h.deescalation_gain, h.width
+        )?;
+    }
+    Ok(())
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let _ = a.input;
-    Err(Error::Numerical(
-        "`analyze` is not available in this build yet".into(),
-    ))
+    let (_, model) = crate::load(&a.scenario)?;
+    let report = analyze(&model)?;
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    let io = |source| Error::Io {
+        action: "cannot write",
+        path: "standard output".into(),
+        source,
+    };
+    if a.json {
+        writeln!(w, "{}", report.to_json()?).map_err(io)?;
+    } else {
+        text(&report, &model.name, &mut w).map_err(io)?;
+    }
+    Ok(())
 }

@@ -1,0 +1,211 @@
+//! Equilibria: closed form for the linear model, projected Newton for the
+//! ceiling model; the Jacobian; "negative peace".
+
+use nalgebra::{DMatrix, DVector, linalg::SVD};
+
+use super::check_gain;
+use crate::error::{Error, Result};
+use crate::model::{Dynamics, Ladder};
+
+/// Relative size of the smallest singular value below which `M(γ)` counts as singular.
+const SINGULAR: f64 = 1e-12;
+
+/// True when `m` is singular to working precision (`σ_min ≤ 1e-12 σ_max`).
+fn is_singular(m: &DMatrix<f64>) -> Result<bool> {
+    let n = m.nrows();
+    let svd = SVD::try_new(m.clone(), false, false, f64::EPSILON, 100 * n.max(10))
+        .ok_or_else(|| Error::Numerical(format!("SVD of a {n}×{n} matrix did not converge")))?;
+    let s = &svd.singular_values;
+    let max = s.max();
+    let min = s.min();
+    Ok(max.is_nan() || max <= 0.0 || min <= SINGULAR * max)
+}
+
+/// The equilibrium of the linear model at gain `gain`: `x* = −M(γ)⁻¹ g`
+/// (intensity). `None` when `M(γ)` is singular (at a real critical gain).
+///
+/// The result may have negative entries: it is then not reachable, since
+/// intensities never go negative, and [`is_negative_peace`] is false.
+///
+/// # Example
+///
+/// ```
+/// use escalation::analysis::linear_equilibrium;
+/// use escalation::model::Dynamics;
+/// // Richardson: x* = (bg + kh, lg + ah) / (ab − kl)
+/// let (a, b, k, l, g, h) = (0.5, 0.4, 0.3, 0.6, 0.02, 0.01);
+/// let d = Dynamics::richardson(a, b, k, l, g, h).unwrap();
+/// let x = linear_equilibrium(&d, 1.0).unwrap().unwrap();
+/// let det = a * b - k * l;
+/// assert!((x[0] - (b * g + k * h) / det).abs() < 1e-12);
+/// assert!((x[1] - (l * g + a * h) / det).abs() < 1e-12);
+/// ```
+///
+/// # Errors
+/// [`Error::Invalid`] for a non-finite gain; [`Error::Numerical`] if the solve fails.
+pub fn linear_equilibrium(d: &Dynamics, gain: f64) -> Result<Option<DVector<f64>>> {
+    check_gain(gain)?;
+    let m = d.system_matrix(gain);
+    if is_singular(&m)? {
+        return Ok(None);
+    }
+    let rhs = -&d.grievance;
+    let x = m
+        .lu()
+        .solve(&rhs)
+        .ok_or_else(|| Error::Numerical("the equilibrium system could not be solved".into()))?;
+    if x.iter().all(|v| v.is_finite()) {
+        Ok(Some(x))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The drive `h(x) = −Ax + γKx + g` (intensity/day), before the ceiling factor.
+fn drive(d: &Dynamics, gain: f64, x: &DVector<f64>) -> DVector<f64> {
+    d.system_matrix(gain) * x + &d.grievance
+}
+
+/// The ceiling factor `1 − xᵢ/Cᵢ` (1 without a ceiling).
+fn factor(d: &Dynamics, i: usize, xi: f64) -> f64 {
+    d.ceiling[i].map_or(1.0, |c| 1.0 - xi / c)
+}
+
+/// The Jacobian of the smooth right-hand side at `x` (1/day):
+/// `Jᵢⱼ = (1 − xᵢ/Cᵢ) Mᵢⱼ − δᵢⱼ hᵢ(x)/Cᵢ`, which is `M(γ)` without ceilings.
+///
+/// # Errors
+/// [`Error::Invalid`] when `x` has the wrong length or the gain is not finite.
+pub fn jacobian(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Result<DMatrix<f64>> {
+    check_gain(gain)?;
+    if x.len() != d.n() {
+        return Err(Error::invalid(
+            "x",
+            format!("must have {} entries, got {}", d.n(), x.len()),
+        ));
+    }
+    let m = d.system_matrix(gain);
+    let h = &m * x + &d.grievance;
+    let mut j = m;
+    for i in 0..d.n() {
+        let f = factor(d, i, x[i]);
+        for c in 0..d.n() {
+            j[(i, c)] *= f;
+        }
+        if let Some(c) = d.ceiling[i] {
+            j[(i, i)] -= h[i] / c;
+        }
+    }
+    Ok(j)
+}
+
+/// Actors held at zero at `x`: `xᵢ = 0` with a negative drive. The
+/// projection keeps them there, so they take no part in small motions.
+#[must_use]
+pub fn pinned_actors(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Vec<bool> {
+    let h = drive(d, gain, x);
+    (0..d.n()).map(|i| x[i] <= 0.0 && h[i] < 0.0).collect()
+}
+
+/// Residual of the projected field: `fᵢ = (1 − xᵢ/Cᵢ) hᵢ`, zero where an actor is pinned.
+fn residual(d: &Dynamics, gain: f64, x: &DVector<f64>) -> DVector<f64> {
+    let h = drive(d, gain, x);
+    DVector::from_fn(d.n(), |i, _| {
+        let f = factor(d, i, x[i]) * h[i];
+        if x[i] <= 0.0 && f < 0.0 { 0.0 } else { f }
+    })
+}
+
+/// Keeps `x` in the box `0 ≤ xᵢ ≤ Cᵢ`.
+fn project(d: &Dynamics, x: &mut DVector<f64>) {
+    for i in 0..d.n() {
+        let hi = d.ceiling[i].unwrap_or(f64::INFINITY);
+        x[i] = x[i].clamp(0.0, hi);
+    }
+}
+
+/// An equilibrium of the ceiling model at gain `gain` by damped, projected
+/// Newton iteration from `start` (intensity).
+///
+/// Solves `(1 − xᵢ/Cᵢ)·hᵢ(x) = 0` with the iterates kept in the box
+/// `0 ≤ xᵢ ≤ Cᵢ`; an actor at zero with a negative drive is an equilibrium of
+/// the projected flow and is held there (an active-set step). Each step
+/// halves until the residual decreases; at most 200 steps. Returns `None`
+/// when the iteration stalls or the Jacobian is singular.
+///
+/// # Errors
+/// [`Error::Invalid`] for a wrong `start` length or a non-finite gain.
+pub fn ceiling_equilibrium(
+    d: &Dynamics,
+    gain: f64,
+    start: &DVector<f64>,
+) -> Result<Option<DVector<f64>>> {
+    check_gain(gain)?;
+    let n = d.n();
+    if start.len() != n || start.iter().any(|v| !v.is_finite()) {
+        return Err(Error::invalid(
+            "start",
+            format!("must hold {n} finite intensities"),
+        ));
+    }
+    let mut x = start.clone();
+    project(d, &mut x);
+    let scale = super::abscissa_scale(d, gain);
+    let g_max = d.grievance.amax();
+    let tol = |x: &DVector<f64>| 1e-12 * (scale * (1.0 + x.amax()) + g_max);
+    let mut r = residual(d, gain, &x);
+    for _ in 0..200 {
+        if r.amax() <= tol(&x) {
+            return Ok(Some(x));
+        }
+        let pinned = pinned_actors(d, gain, &x);
+        let free: Vec<usize> = (0..n).filter(|&i| !pinned[i]).collect();
+        let j = jacobian(d, gain, &x)?;
+        let jf = DMatrix::from_fn(free.len(), free.len(), |p, q| j[(free[p], free[q])]);
+        let rf = DVector::from_fn(free.len(), |p, _| r[free[p]]);
+        let Some(step) = jf.lu().solve(&rf) else {
+            return Ok(None);
+        };
+        let mut t = 1.0;
+        let norm = r.norm();
+        loop {
+            let mut trial = x.clone();
+            for (p, &i) in free.iter().enumerate() {
+                trial[i] -= t * step[p];
+            }
+            project(d, &mut trial);
+            let rt = residual(d, gain, &trial);
+            if rt.norm() < norm * (1.0 - 1e-4 * t) || rt.amax() <= tol(&trial) {
+                x = trial;
+                r = rt;
+                break;
+            }
+            t *= 0.5;
+            if t < 1e-12 {
+                return Ok(None);
+            }
+        }
+    }
+    Ok((r.amax() <= tol(&x)).then_some(x))
+}
+
+/// The equilibrium the analysis reports: [`linear_equilibrium`] without
+/// ceilings, [`ceiling_equilibrium`] from `start` with them.
+///
+/// # Errors
+/// As the two functions.
+pub fn equilibrium(d: &Dynamics, gain: f64, start: &DVector<f64>) -> Result<Option<DVector<f64>>> {
+    if d.is_linear() {
+        linear_equilibrium(d, gain)
+    } else {
+        ceiling_equilibrium(d, gain, start)
+    }
+}
+
+/// A "negative peace": every intensity is non-negative (to `1e-12`) and on
+/// a rung below `breach_rung`. No conflict, but nothing resolved.
+#[must_use]
+pub fn is_negative_peace(x: &DVector<f64>, ladder: &Ladder, breach_rung: usize) -> bool {
+    x.iter()
+        .all(|&v| v >= -1e-12 && ladder.rung_of(v) < breach_rung)
+}

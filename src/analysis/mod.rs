@@ -1,0 +1,152 @@
+//! Stability analysis: when does the loop explode, and how much margin is left?
+//!
+//! The continuous model (design §2) linearised at its equilibrium is
+//! `dξ/dt = J ξ`, with `J = M(γ) = −A + γK` for the linear model. Everything
+//! here is built on that matrix and on its sampled-data counterpart:
+//!
+//! | question | function |
+//! |---|---|
+//! | where does the loop settle? | [`equilibrium`], [`linear_equilibrium`], [`ceiling_equilibrium`] |
+//! | is it stable at gain `γ`? | [`spectral_abscissa`], [`stability`], [`jacobian_eigenvalues`] |
+//! | which actors drive the explosion? | [`leading_mode`], [`Mode::participation`] |
+//! | at which gain does it explode? | [`critical_gain`], [`perron_critical_gain`], [`critical_crossing`] |
+//! | how sensitive is that gain to each reaction? | [`critical_gain_sensitivity`] |
+//! | with a discrete controller? | [`sampled_spectral_radius`], [`sampled_critical_gain`], [`delay_margin`], [`unstable_root_count`] |
+//! | did a simulated run explode, and how fast? | [`detect_explosion`], [`fit_growth`] |
+//! | tipping points of the ceiling model? | [`continuation`], [`face_equilibria`] |
+//! | everything at once (`escalation analyze`) | [`analyze`] → [`Report`] |
+//!
+//! The functions a parameter sweep calls per grid point ([`spectral_abscissa`],
+//! [`stability`], [`sampled_spectral_radius`], [`critical_gain`]) allocate
+//! at most one matrix and use closed forms for one and two actors.
+//!
+//! # Tolerance of the verdict
+//!
+//! A continuous loop is *marginal* when its spectral abscissa `α` satisfies
+//! `|α| ≤ MARGINAL_TOLERANCE · s`, with `s = maxᵢ (aᵢ + |γ| Σⱼ |Kᵢⱼ|)` (a
+//! Gershgorin bound on every eigenvalue's modulus, 1/day): *stable* below,
+//! *explosive* above. A sampled loop is marginal when its spectral radius `ρ`
+//! satisfies `|ρ − 1| ≤ MARGINAL_TOLERANCE`.
+//!
+//! # Example
+//!
+//! ```
+//! use escalation::analysis::{critical_gain, spectral_abscissa, stability, Verdict};
+//! use escalation::model::Dynamics;
+//!
+//! // Richardson: a = 0.5, b = 0.4, k = 0.3, l = 0.6: ab = 0.20 > kl = 0.18.
+//! let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.02, 0.01).unwrap();
+//! assert!(spectral_abscissa(&d, 1.0).unwrap() < 0.0);
+//! assert_eq!(stability(&d, 1.0).unwrap().1, Verdict::Stable);
+//! // γ* = √(ab / kl)
+//! let g = critical_gain(&d).unwrap().unwrap();
+//! assert!((g - (0.20f64 / 0.18).sqrt()).abs() < 1e-12);
+//! ```
+//!
+//! The mathematics is written out in `docs/analysis.md`.
+
+mod continuation;
+mod critical;
+mod delay;
+mod eigen;
+mod equilibrium;
+mod explosion;
+mod faces;
+mod hqr;
+mod integrate;
+mod report;
+mod sampled;
+
+use serde::Serialize;
+
+pub use continuation::{Branch, BranchPoint, Branches, Fold, Hysteresis, continuation};
+pub use critical::{
+    Crossing, critical_crossing, critical_gain, critical_gain_sensitivity, crossing_candidates,
+    gain_margin, gain_margin_db, perron_critical_gain,
+};
+pub use delay::{DelayMargin, delay_margin, loop_radius_bound, unstable_root_count};
+pub use eigen::{
+    Mode, abscissa_scale, eigenvalues, jacobian_eigenvalues, leading_mode, root_locus,
+    spectral_abscissa, stability,
+};
+pub use equilibrium::{
+    ceiling_equilibrium, equilibrium, is_negative_peace, jacobian, linear_equilibrium,
+    pinned_actors,
+};
+pub use explosion::{Explosion, GrowthFit, RungCrossing, detect_explosion, fit_growth};
+pub use faces::{Face, FaceEquilibrium, face_equilibria};
+pub use report::{DominantActor, Ordered, Report, SampledReport, analyze};
+pub use sampled::{
+    Zoh, companion, sampled_critical_gain, sampled_spectral_radius, sampled_stability, zoh,
+};
+
+/// Relative tolerance of the marginal verdict (see the module documentation).
+pub const MARGINAL_TOLERANCE: f64 = 1e-9;
+
+/// Stability of a loop: the answer to "does it explode?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every mode decays.
+    Stable,
+    /// The leading mode neither grows nor decays (within [`MARGINAL_TOLERANCE`]).
+    Marginal,
+    /// At least one mode grows: the loop explodes.
+    Explosive,
+}
+
+impl Verdict {
+    /// Verdict of a continuous loop with spectral abscissa `alpha` (1/day)
+    /// and eigenvalue scale `scale` (1/day, see [`abscissa_scale`]).
+    #[must_use]
+    pub fn from_abscissa(alpha: f64, scale: f64) -> Self {
+        let tol = MARGINAL_TOLERANCE * scale.abs().max(f64::MIN_POSITIVE);
+        if alpha > tol {
+            Verdict::Explosive
+        } else if alpha < -tol {
+            Verdict::Stable
+        } else {
+            Verdict::Marginal
+        }
+    }
+
+    /// Verdict of a sampled loop with spectral radius `rho`.
+    #[must_use]
+    pub fn from_radius(rho: f64) -> Self {
+        if rho > 1.0 + MARGINAL_TOLERANCE {
+            Verdict::Explosive
+        } else if rho < 1.0 - MARGINAL_TOLERANCE {
+            Verdict::Stable
+        } else {
+            Verdict::Marginal
+        }
+    }
+
+    /// The lowercase name used in JSON.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Stable => "stable",
+            Verdict::Marginal => "marginal",
+            Verdict::Explosive => "explosive",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Checks that a gain argument is a finite number.
+fn check_gain(gain: f64) -> crate::Result<()> {
+    if gain.is_finite() {
+        Ok(())
+    } else {
+        Err(crate::Error::invalid(
+            "gain",
+            format!("must be a finite number, got {gain}"),
+        ))
+    }
+}

@@ -1,0 +1,292 @@
+//! `analyze`: the whole linear analysis of a model at its baseline gain, as
+//! one serializable report (the JSON of design §7).
+
+use nalgebra::{DMatrix, DVector};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use super::continuation::{Fold, Hysteresis, continuation};
+use super::critical::{
+    critical_crossing, critical_gain, critical_gain_sensitivity, gain_margin, gain_margin_db,
+};
+use super::delay::{DelayMargin, delay_margin};
+use super::eigen::{abscissa_scale, eigenvalues, leading_mode};
+use super::equilibrium::{
+    ceiling_equilibrium, is_negative_peace, jacobian, linear_equilibrium, pinned_actors,
+};
+use super::faces::{MAX_FACES, face_count};
+use super::integrate::settle;
+use super::sampled::{sampled_critical_gain, sampled_stability};
+use super::{Verdict, check_gain};
+use crate::error::{Error, Result};
+use crate::model::Model;
+
+/// An actor's share in the leading mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DominantActor {
+    /// Actor name.
+    pub actor: String,
+    /// Participation factor in `[0, 1]`; the shares sum to 1.
+    pub participation: f64,
+}
+
+/// The sampled-data part of the report (models with a controller).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampledReport {
+    /// Decision period `Δ`, days.
+    pub period: f64,
+    /// Perception lag, periods.
+    pub lag: usize,
+    /// Derivative time `τ_D`, days.
+    pub derivative: f64,
+    /// Spectral radius of the companion matrix at the baseline gain.
+    pub spectral_radius: f64,
+    /// Verdict from the spectral radius.
+    pub verdict: Verdict,
+    /// Smallest gain at which the sampled loop explodes.
+    pub critical_gain: Option<f64>,
+    /// `critical_gain / gain`.
+    pub gain_margin: Option<f64>,
+    /// Largest lag (periods) such that every lag up to it is stable; `null`
+    /// when every lag is, `-1` when even lag 0 is not.
+    #[serde(serialize_with = "ser_delay")]
+    pub delay_margin: DelayMargin,
+    /// False when the lag scan stopped at its size limit before finding an
+    /// unstable lag (the margin is then a lower bound).
+    pub delay_margin_exact: bool,
+}
+
+fn ser_delay<S: Serializer>(d: &DelayMargin, s: S) -> std::result::Result<S::Ok, S::Error> {
+    d.periods().serialize(s)
+}
+
+/// A map that keeps the actors' order when serialized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T: Serialize> Serialize for Ordered<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// The analysis of a model at its baseline gain.
+///
+/// Serializes to the JSON of design §7 (`actors`, `gain`, `equilibrium`,
+/// `eigenvalues`, `spectral_abscissa`, `verdict`, `doubling_time`,
+/// `critical_gain`, `gain_margin`, `dominant_actors`, `sampled`) plus the
+/// keys documented on each field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Actor names, in state order.
+    pub actors: Vec<String>,
+    /// The baseline gain analysed.
+    pub gain: f64,
+    /// `"linear"` or `"ceiling"` (some actor has a ceiling).
+    pub model: &'static str,
+    /// The equilibrium (intensity); `None` when singular or not found.
+    pub equilibrium: Option<Vec<f64>>,
+    /// True when the equilibrium exists, is non-negative and below `breach_rung`.
+    pub negative_peace: bool,
+    /// The rung that counts as a breach: the lowest `breach_rung` of the
+    /// phases, or the top rung without one.
+    pub breach_rung: usize,
+    /// Eigenvalues `[re, im]` (1/day) of the Jacobian at the equilibrium,
+    /// by decreasing real part.
+    pub eigenvalues: Vec<[f64; 2]>,
+    /// Largest real part, 1/day.
+    pub spectral_abscissa: f64,
+    /// Stable, marginal or explosive.
+    pub verdict: Verdict,
+    /// Growth rate of the explosion (the spectral abscissa), 1/day; `None` unless explosive.
+    pub growth_rate: Option<f64>,
+    /// `ln 2 / growth_rate`, days; `None` unless explosive.
+    pub doubling_time: Option<f64>,
+    /// Critical gain of the linear loop `−A + γK`.
+    pub critical_gain: Option<f64>,
+    /// `"real"` or `"oscillatory"` (Hopf) crossing at the critical gain.
+    pub crossing: Option<&'static str>,
+    /// Frequency of the crossing eigenvalue, rad/day.
+    pub critical_frequency: Option<f64>,
+    /// `critical_gain / gain`.
+    pub gain_margin: Option<f64>,
+    /// `20 log₁₀ gain_margin`, dB.
+    pub gain_margin_db: Option<f64>,
+    /// Participation of each actor in the leading mode, largest first.
+    pub dominant_actors: Vec<DominantActor>,
+    /// `∂γ*/∂K[row][column]`, day: row actor → column actor → sensitivity.
+    pub sensitivity: Option<Ordered<Ordered<f64>>>,
+    /// The sampled-data loop, with a controller.
+    pub sampled: Option<SampledReport>,
+    /// Tipping points of the ceiling model over `γ ∈ [0, 2 max(γ, γ*)]`
+    /// (`None` for the linear model or beyond the enumeration limit).
+    pub folds: Option<Vec<Fold>>,
+    /// Hysteresis between escalation and de-escalation gains, if any.
+    pub hysteresis: Option<Hysteresis>,
+}
+
+/// Eigen-analysis at the equilibrium: eigenvalues of the Jacobian restricted
+/// to actors that are not held at zero, and their participation.
+fn modes(
+    m: &DMatrix<f64>,
+    keep: &[usize],
+    n: usize,
+) -> Result<(Vec<nalgebra::Complex<f64>>, Vec<f64>)> {
+    let sub = DMatrix::from_fn(keep.len(), keep.len(), |p, q| m[(keep[p], keep[q])]);
+    if keep.is_empty() {
+        return Ok((Vec::new(), vec![0.0; n]));
+    }
+    let values = eigenvalues(&sub)?;
+    let part = leading_mode(&sub)?.participation();
+    let mut full = vec![0.0; n];
+    for (p, &i) in keep.iter().enumerate() {
+        full[i] = part[p];
+    }
+    Ok((values, full))
+}
+
+/// The complete analysis of `model` at its baseline gain.
+///
+/// Phases, spoilers, the hotline and agreements are ignored (the baseline
+/// gain holds throughout); proxies are already folded into the dynamics.
+/// For the ceiling model the equilibrium is the one reached from the
+/// initial state (a short integration of the autonomous model, polished by
+/// Newton), the eigenvalues are those of the Jacobian there, and the
+/// critical gain is that of the linear loop (small intensities).
+///
+/// # Errors
+/// [`Error::Numerical`] if an eigenvalue computation fails.
+pub fn analyze(model: &Model) -> Result<Report> {
+    let d = &model.dynamics;
+    let gain = d.gain;
+    check_gain(gain)?;
+    let n = d.n();
+    let linear = d.is_linear();
+    let eq = if linear {
+        linear_equilibrium(d, gain)?
+    } else {
+        let start = settle(d, gain, &model.initial, 100_000).x;
+        ceiling_equilibrium(d, gain, &start)?
+    };
+    let (jac, keep): (DMatrix<f64>, Vec<usize>) = match (&eq, linear) {
+        (Some(x), false) => {
+            let pinned = pinned_actors(d, gain, x);
+            (
+                jacobian(d, gain, x)?,
+                (0..n).filter(|&i| !pinned[i]).collect(),
+            )
+        }
+        _ => (d.system_matrix(gain), (0..n).collect()),
+    };
+    let (values, part) = modes(&jac, &keep, n)?;
+    let alpha = values.first().map_or(-d.restraint.min(), |z| z.re);
+    let verdict = Verdict::from_abscissa(alpha, abscissa_scale(d, gain));
+    let explosive = verdict == Verdict::Explosive;
+    let breach_rung = model
+        .phases
+        .iter()
+        .filter_map(|p| p.breach_rung)
+        .min()
+        .unwrap_or(model.ladder.top());
+    let negative_peace = eq
+        .as_ref()
+        .is_some_and(|x| is_negative_peace(x, &model.ladder, breach_rung));
+
+    let (critical, frequency) = if d.is_nonnegative() {
+        (critical_gain(d)?, Some(0.0))
+    } else {
+        match critical_crossing(d)? {
+            Some(c) => (Some(c.gain), Some(c.frequency)),
+            None => (None, None),
+        }
+    };
+    let frequency = frequency.filter(|_| critical.is_some());
+    let margin = gain_margin(critical, gain);
+    let sensitivity = critical_gain_sensitivity(d)?.map(|s| {
+        Ordered(
+            (0..n)
+                .map(|i| {
+                    let row = (0..n)
+                        .filter(|&j| j != i)
+                        .map(|j| (d.names[j].clone(), s[(i, j)]))
+                        .collect();
+                    (d.names[i].clone(), Ordered(row))
+                })
+                .collect(),
+        )
+    });
+    let mut dominant: Vec<DominantActor> = (0..n)
+        .map(|i| DominantActor {
+            actor: d.names[i].clone(),
+            participation: part[i],
+        })
+        .collect();
+    dominant.sort_by(|a, b| b.participation.total_cmp(&a.participation));
+
+    let sampled = match &model.controller {
+        Some(c) => {
+            let (rho, v) = sampled_stability(d, c, gain)?;
+            let crit = sampled_critical_gain(d, c)?;
+            let dm = delay_margin(d, c, gain)?;
+            Some(SampledReport {
+                period: c.period,
+                lag: c.lag,
+                derivative: c.derivative,
+                spectral_radius: rho,
+                verdict: v,
+                critical_gain: crit,
+                gain_margin: gain_margin(crit, gain),
+                delay_margin: dm,
+                delay_margin_exact: !matches!(dm, DelayMargin::AtLeast(_)),
+            })
+        }
+        None => None,
+    };
+
+    let (folds, hysteresis) = if !linear && face_count(d) <= MAX_FACES {
+        let top = 2.0 * gain.max(critical.unwrap_or(1.0));
+        let b = continuation(d, (0.0, top), 200)?;
+        (Some(b.folds), b.hysteresis)
+    } else {
+        (None, None)
+    };
+
+    Ok(Report {
+        actors: d.names.clone(),
+        gain,
+        model: if linear { "linear" } else { "ceiling" },
+        equilibrium: eq.map(|x: DVector<f64>| x.iter().copied().collect()),
+        negative_peace,
+        breach_rung,
+        eigenvalues: values.iter().map(|z| [z.re, z.im]).collect(),
+        spectral_abscissa: alpha,
+        verdict,
+        growth_rate: explosive.then_some(alpha),
+        doubling_time: explosive.then(|| std::f64::consts::LN_2 / alpha),
+        critical_gain: critical,
+        crossing: frequency.map(|w| if w > 0.0 { "oscillatory" } else { "real" }),
+        critical_frequency: frequency,
+        gain_margin: margin,
+        gain_margin_db: gain_margin_db(margin),
+        dominant_actors: dominant,
+        sensitivity,
+        sampled,
+        folds,
+        hysteresis,
+    })
+}
+
+impl Report {
+    /// Pretty JSON.
+    ///
+    /// # Errors
+    /// [`Error::Numerical`] if a value has no JSON form.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+    }
+}
