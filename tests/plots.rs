@@ -348,6 +348,27 @@ fn bifurcation_renders_branches_and_a_fold() {
     ] {
         assert!(svg.contains(label), "bifurcation SVG lacks {label:?}");
     }
+    // From the library's continuation of the same pair with ceilings at 6:
+    // it tips up at γ_b = 5/3, where the fold of the closed form lies.
+    let mut d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.2, -0.4).unwrap();
+    d.ceiling = vec![Some(6.0), Some(6.0)];
+    let branches = escalation::analysis::continuation(&d, (0.0, 2.5), 400).unwrap();
+    let cont = plot::Bifurcation::from_continuation(&branches, 0, "Blue").unwrap();
+    assert!(
+        cont.folds
+            .iter()
+            .any(|f| (f.0 - data.folds[0].0).abs() < 0.01 && (f.1 - data.folds[0].1).abs() < 1e-6),
+        "{:?}",
+        cont.folds
+    );
+    let svg = both(dir.path(), "cont", |p, size| {
+        plot::bifurcation_sized(&cont, p, size)
+    });
+    assert!(svg.contains("equilibrium intensity of Blue (rungs)") && svg.contains("fold"));
+    assert_invalid(
+        plot::Bifurcation::from_continuation(&branches, 2, "nobody").map(|_| ()),
+        "no actor 2",
+    );
     let p = dir.path().join("bad.svg");
     let mut bad = data.clone();
     bad.branches[0].stable.pop();

@@ -77,6 +77,48 @@ pub fn bifurcation_sized(data: &Bifurcation, path: &Path, size: (u32, u32)) -> R
 }
 
 impl Bifurcation {
+    /// The diagram of `actor`'s equilibrium intensity from a continuation
+    /// ([`crate::analysis::continuation`]): one branch per face run, each
+    /// point with its stability, and the tipping points met following the
+    /// attractor up and down as folds. `name` labels the y axis.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when a point has no intensity for `actor`.
+    pub fn from_continuation(
+        branches: &crate::analysis::Branches,
+        actor: usize,
+        name: &str,
+    ) -> Result<Self> {
+        let coord = |x: &[f64], what: &str| {
+            x.get(actor).copied().ok_or_else(|| {
+                Error::invalid(
+                    "bifurcation.actor",
+                    format!("{what} has {} intensities, no actor {actor}", x.len()),
+                )
+            })
+        };
+        let mut out = Vec::with_capacity(branches.branches.len());
+        for b in &branches.branches {
+            let mut branch = Branch::default();
+            for p in &b.points {
+                branch.points.push((p.gain, coord(&p.x, "a branch point")?));
+                branch.stable.push(p.stable);
+            }
+            out.push(branch);
+        }
+        let folds = branches
+            .folds
+            .iter()
+            .map(|f| Ok((f.gain, coord(&f.from, "a fold")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            y_label: format!("equilibrium intensity of {name} (rungs)"),
+            branches: out,
+            folds,
+            ..Self::default()
+        })
+    }
+
     fn check(&self) -> Result<()> {
         check::non_empty("bifurcation.branches", &self.branches)?;
         for (i, b) in self.branches.iter().enumerate() {

@@ -49,7 +49,7 @@ pub use geometry::{Curve, Mark};
 pub use heatmap::{Heatmap, heatmap, heatmap_sized};
 pub use phase_portrait::{EquilibriumMark, PhasePortrait, phase_portrait, phase_portrait_sized};
 pub use root_locus::{Plane, RootLocus, root_locus, root_locus_sized};
-pub use stability_map::{MapCells, StabilityMap, Verdict, stability_map, stability_map_sized};
+pub use stability_map::{MapCells, StabilityMap, stability_map, stability_map_sized};
 pub use style::{HEIGHT, WIDTH};
 pub use trajectory::{trajectory, trajectory_sized};
 

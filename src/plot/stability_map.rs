@@ -13,34 +13,24 @@ use super::geometry::{Curve, Mark};
 use super::overlay;
 use super::overlay::{MarkStyle, Swatch};
 use super::style::{HEIGHT, WIDTH};
+use crate::analysis::Verdict;
 use crate::error::{Error, Result};
 
-/// The linear verdict of one grid cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verdict {
-    /// Every mode decays (spectral abscissa < 0, or spectral radius < 1).
-    Stable,
-    /// On the boundary, within the analysis' tolerance.
-    Marginal,
-    /// Some mode grows.
-    Explosive,
+/// Colour of a verdict's cells.
+fn verdict_color(v: Verdict) -> RGBColor {
+    match v {
+        Verdict::Stable => RGBColor(103, 169, 207),
+        Verdict::Marginal => RGBColor(240, 228, 150),
+        Verdict::Explosive => RGBColor(214, 96, 77),
+    }
 }
 
-impl Verdict {
-    fn color(self) -> RGBColor {
-        match self {
-            Verdict::Stable => RGBColor(103, 169, 207),
-            Verdict::Marginal => RGBColor(240, 228, 150),
-            Verdict::Explosive => RGBColor(214, 96, 77),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Verdict::Stable => "stable",
-            Verdict::Marginal => "marginal",
-            Verdict::Explosive => "explosive",
-        }
+/// Legend text of a verdict.
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Stable => "stable",
+        Verdict::Marginal => "marginal",
+        Verdict::Explosive => "explosive",
     }
 }
 
@@ -59,7 +49,7 @@ pub enum MapCells {
         /// spectral radius.
         threshold: f64,
     },
-    /// One verdict per cell, one row per y value.
+    /// One [`Verdict`] per cell (as from [`crate::analysis`]), one row per y value.
     Verdicts(Vec<Vec<Verdict>>),
 }
 
@@ -160,7 +150,7 @@ impl super::Figure for StabilityMap {
         let mut items = Vec::new();
         if matches!(self.cells, MapCells::Verdicts(_)) {
             for v in [Verdict::Stable, Verdict::Marginal, Verdict::Explosive] {
-                items.push((Swatch::Fill(v.color()), v.name().to_string()));
+                items.push((Swatch::Fill(verdict_color(v)), verdict_name(v).to_string()));
             }
         }
         items.extend(overlay::entries(
@@ -189,7 +179,9 @@ impl super::Figure for StabilityMap {
             }
             MapCells::Verdicts(v) => {
                 let mut chart = frame::chart(&area, bx.x0..bx.x1, bx.y0..bx.y1, 0)?;
-                overlay::draw_cells(&mut chart, &self.x, &self.y, |ix, iy| v[iy][ix].color())?;
+                overlay::draw_cells(&mut chart, &self.x, &self.y, |ix, iy| {
+                    verdict_color(v[iy][ix])
+                })?;
                 chart
             }
         };

@@ -1,6 +1,7 @@
 //! Inputs computed from the model for `tests/plots.rs`: closed forms and
 //! simulated ensembles.
 
+use escalation::analysis::Verdict;
 use escalation::model::Model;
 use escalation::plot::{self, Curve, Mark};
 use escalation::prelude::*;
@@ -179,9 +180,9 @@ pub fn stability_grid(verdicts: bool) -> plot::StabilityMap {
                 .map(|&l| {
                     ks.iter()
                         .map(|&k| match det(k, l) {
-                            v if v.abs() < 1e-3 => plot::Verdict::Marginal,
-                            v if v > 0.0 => plot::Verdict::Stable,
-                            _ => plot::Verdict::Explosive,
+                            v if v.abs() < 1e-3 => Verdict::Marginal,
+                            v if v > 0.0 => Verdict::Stable,
+                            _ => Verdict::Explosive,
                         })
                         .collect()
                 })
