@@ -41,6 +41,7 @@ pub mod calibrate;
 pub mod control;
 pub mod ensemble;
 pub mod error;
+pub mod merge;
 pub mod model;
 pub mod output;
 pub mod plot;

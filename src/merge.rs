@@ -22,6 +22,9 @@ pub struct Partial {
     /// The command line that identifies the work (grid specs, runs, seed),
     /// which must agree between shards.
     pub work: String,
+    /// Names of the grid's parameters (empty for an ensemble).
+    #[serde(default)]
+    pub axes: Vec<String>,
     /// `(k, n)`: shard k (0-based) of n; `None` for a whole run.
     pub shard: Option<(u64, u64)>,
     /// The data.
@@ -74,35 +77,68 @@ pub fn merge(parts: Vec<Partial>) -> Result<Partial> {
     };
     let n = match first.shard {
         Some((_, n)) => n,
-        None => return Err(Error::invalid("merge", "the first file is a whole run, not a shard")),
+        None => {
+            return Err(Error::invalid(
+                "merge",
+                "the first file is a whole run, not a shard",
+            ));
+        }
     };
     let mut seen = BTreeSet::new();
     for p in &parts {
-        if p.work != first.work || p.scenario != first.scenario || kind(&p.data) != kind(&first.data) {
+        if p.work != first.work
+            || p.scenario != first.scenario
+            || kind(&p.data) != kind(&first.data)
+        {
             return Err(Error::invalid(
                 "merge",
-                format!("parts come from different work: {:?} ({}) vs {:?} ({})", first.work, kind(&first.data), p.work, kind(&p.data)),
+                format!(
+                    "parts come from different work: {:?} ({}) vs {:?} ({})",
+                    first.work,
+                    kind(&first.data),
+                    p.work,
+                    kind(&p.data)
+                ),
             ));
         }
         match p.shard {
             Some((k, m)) if m == n => {
                 if !seen.insert(k) {
-                    return Err(Error::invalid("merge", format!("shard {}/{n} is given twice", k + 1)));
+                    return Err(Error::invalid(
+                        "merge",
+                        format!("shard {}/{n} is given twice", k + 1),
+                    ));
                 }
             }
-            _ => return Err(Error::invalid("merge", "parts were split into different numbers of shards")),
+            _ => {
+                return Err(Error::invalid(
+                    "merge",
+                    "parts were split into different numbers of shards",
+                ));
+            }
         }
     }
     if seen.len() as u64 != n {
-        let missing: Vec<String> = (0..n).filter(|k| !seen.contains(k)).map(|k| format!("{}/{n}", k + 1)).collect();
-        return Err(Error::invalid("merge", format!("missing shards: {}", missing.join(", "))));
+        let missing: Vec<String> = (0..n)
+            .filter(|k| !seen.contains(k))
+            .map(|k| format!("{}/{n}", k + 1))
+            .collect();
+        return Err(Error::invalid(
+            "merge",
+            format!("missing shards: {}", missing.join(", ")),
+        ));
     }
     let mut parts = parts.into_iter();
-    let mut acc = parts.next().map(|p| p.data).ok_or_else(|| Error::invalid("merge", "no parts"))?;
+    let mut acc = parts
+        .next()
+        .map(|p| p.data)
+        .ok_or_else(|| Error::invalid("merge", "no parts"))?;
     for p in parts {
         acc = match (acc, p.data) {
             (PartialData::Montecarlo { summary: a }, PartialData::Montecarlo { summary: b }) => {
-                PartialData::Montecarlo { summary: a.merge(&b)? }
+                PartialData::Montecarlo {
+                    summary: a.merge(&b)?,
+                }
             }
             (PartialData::Sweep { points: mut a }, PartialData::Sweep { points: b }) => {
                 a.extend(b);
@@ -111,7 +147,10 @@ pub fn merge(parts: Vec<Partial>) -> Result<Partial> {
             (PartialData::SweepSummary { counts: a }, PartialData::SweepSummary { counts: b }) => {
                 PartialData::SweepSummary { counts: a.add(&b) }
             }
-            (PartialData::SweepEnsemble { points: mut a }, PartialData::SweepEnsemble { points: b }) => {
+            (
+                PartialData::SweepEnsemble { points: mut a },
+                PartialData::SweepEnsemble { points: b },
+            ) => {
                 a.extend(b);
                 PartialData::SweepEnsemble { points: a }
             }
@@ -123,5 +162,11 @@ pub fn merge(parts: Vec<Partial>) -> Result<Partial> {
         PartialData::SweepEnsemble { points } => points.sort_by_key(|p| p.index),
         _ => {}
     }
-    Ok(Partial { scenario: first.scenario, work: first.work, shard: None, data: acc })
+    Ok(Partial {
+        scenario: first.scenario,
+        work: first.work,
+        axes: first.axes,
+        shard: None,
+        data: acc,
+    })
 }

@@ -196,3 +196,172 @@ fn bad_input_exits_2_with_a_located_message() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+fn run_ok(args: &[&str]) -> Vec<u8> {
+    let o = bin().args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
+
+#[test]
+fn sharded_sweeps_merge_to_the_unsharded_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario("richardson.toml");
+    for extra in [&[][..], &["--summary"][..], &["--json"][..]] {
+        let mut base = vec![
+            "sweep",
+            s.as_str(),
+            "--param",
+            "coupling.X.Y=0:1:23",
+            "--param",
+            "coupling.Y.X=0:1:17",
+        ];
+        base.extend_from_slice(extra);
+        let whole = run_ok(&base);
+        let mut parts = Vec::new();
+        for k in 1..=3 {
+            let out = dir
+                .path()
+                .join(format!("part{k}{}.json", extra.len()))
+                .display()
+                .to_string();
+            let shard = format!("{k}/3");
+            let mut args = base.clone();
+            args.extend_from_slice(&["--shard", &shard, "--out", &out]);
+            run_ok(&args);
+            parts.push(out);
+        }
+        let mut margs = vec!["merge"];
+        margs.extend(parts.iter().map(String::as_str));
+        if extra == ["--json"] {
+            margs.push("--json");
+        }
+        let merged = String::from_utf8(run_ok(&margs)).unwrap();
+        let whole = String::from_utf8(whole).unwrap();
+        assert!(
+            merged == whole,
+            "{extra:?}: merged output differs ({} vs {} bytes)",
+            merged.len(),
+            whole.len()
+        );
+    }
+}
+
+#[test]
+fn sharded_montecarlo_merges_to_the_unsharded_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario("islamabad.toml");
+    let whole = run_ok(&["montecarlo", &s, "--runs", "50", "--json", "--quiet"]);
+    let mut parts = Vec::new();
+    for k in 1..=2 {
+        let out = dir.path().join(format!("mc{k}.json")).display().to_string();
+        run_ok(&[
+            "montecarlo",
+            &s,
+            "--runs",
+            "50",
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+            &out,
+            "--quiet",
+        ]);
+        parts.push(out);
+    }
+    let merged = run_ok(&["merge", &parts[0], &parts[1], "--json"]);
+    assert!(merged == whole, "merged report differs");
+    // A missing shard is refused with exit code 2.
+    let o = bin().args(["merge", &parts[0]]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing shards: 2/2"));
+}
+
+#[test]
+fn montecarlo_json_keys_and_thread_independence() {
+    let s = scenario("islamabad.toml");
+    let one = run_ok(&[
+        "montecarlo",
+        &s,
+        "--runs",
+        "40",
+        "--json",
+        "--threads",
+        "1",
+        "--quiet",
+    ]);
+    let two = run_ok(&[
+        "montecarlo",
+        &s,
+        "--runs",
+        "40",
+        "--json",
+        "--threads",
+        "2",
+        "--quiet",
+    ]);
+    assert_eq!(one, two, "byte-identical whatever the thread count");
+    let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    for key in [
+        "runs",
+        "seed",
+        "outcomes",
+        "intervals",
+        "verification_passed",
+        "explosion_time",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["runs"], 40);
+    let total: f64 = v["outcomes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-12);
+    for (_, iv) in v["intervals"].as_object().unwrap() {
+        let (lo, hi) = (iv[0].as_f64().unwrap(), iv[1].as_f64().unwrap());
+        assert!(0.0 <= lo && lo <= hi && hi <= 1.0);
+    }
+}
+
+#[test]
+fn sweep_and_montecarlo_bad_arguments_exit_2() {
+    let s = scenario("richardson.toml");
+    for args in [
+        vec!["sweep", s.as_str(), "--param", "gain=0:1:0"],
+        vec!["sweep", s.as_str(), "--param", "nonsense=0:1:3"],
+        vec![
+            "sweep",
+            s.as_str(),
+            "--param",
+            "gain=0:1:3",
+            "--shard",
+            "4/3",
+            "--out",
+            "/tmp/x.json",
+        ],
+        vec![
+            "sweep",
+            s.as_str(),
+            "--param",
+            "gain=0:1:3",
+            "--shard",
+            "1/3",
+        ],
+        vec!["montecarlo", s.as_str(), "--runs", "0"],
+        vec!["montecarlo", s.as_str(), "--runs", "x"],
+    ] {
+        let o = bin().args(&args).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

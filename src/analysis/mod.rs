@@ -57,7 +57,7 @@ mod integrate;
 mod report;
 mod sampled;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use continuation::{Branch, BranchPoint, Branches, Fold, Hysteresis, continuation};
 pub use critical::{
@@ -84,7 +84,7 @@ pub use sampled::{
 pub const MARGINAL_TOLERANCE: f64 = 1e-9;
 
 /// Stability of a loop: the answer to "does it explode?".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every mode decays.

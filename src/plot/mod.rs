@@ -1,10 +1,39 @@
 //! Figures, as PNG or SVG (chosen by the file extension).
 //!
+//! One function per figure kind, each taking plain data (so any analysis can
+//! feed it) and a path; `*_sized` variants take the size in pixels:
+//!
+//! | figure | function | input |
+//! |---|---|---|
+//! | trajectory with rung bands, phases, events | [`trajectory`] | [`crate::sim::Trajectory`] + [`crate::model::Model`] |
+//! | phase portrait (2 actors) | [`phase_portrait`] | [`PhasePortrait`] |
+//! | stability map over two parameters | [`stability_map`] | [`StabilityMap`] |
+//! | root locus as `γ` rises | [`root_locus`] | [`RootLocus`] |
+//! | Monte Carlo fan chart | [`fan_chart`] | [`FanChart`] |
+//! | heat map of a probability | [`heatmap`] | [`Heatmap`] |
+//! | bifurcation diagram | [`bifurcation`] | [`Bifurcation`] |
+//! | calibration fits | [`calibration`], [`calibration_groups`] | [`crate::calibrate`] fits |
+//!
+//! Inputs are validated before anything is drawn: empty data, lengths that
+//! disagree and non-finite values give [`Error::Invalid`] naming the field.
+//!
 //! Text is drawn with DejaVu Sans, shipped in the repository
 //! (`assets/fonts`, with its licence) and registered once, so no system font
 //! library is needed.
 
+mod bifurcation;
 mod calibration;
+mod check;
+mod colormap;
+mod fan_chart;
+mod frame;
+mod geometry;
+mod heatmap;
+mod overlay;
+mod phase_portrait;
+mod root_locus;
+mod rungs;
+mod stability_map;
 mod style;
 mod trajectory;
 
@@ -13,9 +42,16 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use bifurcation::{Bifurcation, Branch, bifurcation, bifurcation_sized};
 pub use calibration::{calibration, calibration_groups};
+pub use fan_chart::{FanChart, FanSeries, QuantileBand, fan_chart, fan_chart_sized};
+pub use geometry::{Curve, Mark};
+pub use heatmap::{Heatmap, heatmap, heatmap_sized};
+pub use phase_portrait::{EquilibriumMark, PhasePortrait, phase_portrait, phase_portrait_sized};
+pub use root_locus::{Plane, RootLocus, root_locus, root_locus_sized};
+pub use stability_map::{MapCells, StabilityMap, stability_map, stability_map_sized};
 pub use style::{HEIGHT, WIDTH};
-pub use trajectory::trajectory;
+pub use trajectory::{trajectory, trajectory_sized};
 
 use crate::error::{Error, Result};
 

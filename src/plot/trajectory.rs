@@ -6,26 +6,55 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{FONT, HEIGHT, WIDTH, color};
-use crate::error::Result;
+use super::frame::{self, Labels, err, legend_box, legend_line};
+use super::rungs;
+use super::style::{HEIGHT, WIDTH, color};
+use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::sim::{EventKind, Trajectory};
 
 /// Draws `traj` of `model` to `path` (`.png` or `.svg`): one line per actor,
-/// the ladder's rungs as labelled bands, active phases shaded, attacks,
-/// breaches and the explosion marked.
+/// the ladder's rungs as shaded bands named beside the plot, active phases
+/// shaded, spoiler attacks, misattributed blame, breaches, the hotline and
+/// the explosion marked.
 ///
 /// # Errors
-/// [`crate::Error::Plot`] when drawing fails, [`crate::Error::Invalid`] for
-/// an unknown extension or a run without samples.
+/// [`Error::Plot`] when drawing fails, [`Error::Invalid`] for an unknown
+/// extension, a run without samples, series whose lengths disagree, or a
+/// NaN. Infinite intensities (a run that overflowed) are left out of the lines.
 pub fn trajectory(traj: &Trajectory, model: &Model, path: &Path) -> Result<()> {
+    trajectory_sized(traj, model, path, (WIDTH, HEIGHT))
+}
+
+/// [`trajectory`] at `size` (width, height) pixels.
+///
+/// # Errors
+/// As [`trajectory`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
+pub fn trajectory_sized(
+    traj: &Trajectory,
+    model: &Model,
+    path: &Path,
+    size: (u32, u32),
+) -> Result<()> {
+    super::check::size(size)?;
     if traj.t.is_empty() {
-        return Err(crate::Error::invalid(
+        return Err(Error::invalid(
             "trajectory",
             "has no samples (simulate with recording on)",
         ));
     }
-    super::render(path, (WIDTH, HEIGHT), &TrajectoryFigure { traj, model })
+    super::check::all_finite("trajectory.t", &traj.t)?;
+    super::check::same_len("trajectory.x", traj.x.len(), traj.actors.len(), "actors")?;
+    for (i, s) in traj.x.iter().enumerate() {
+        let key = format!("trajectory.x[{i}]");
+        super::check::same_len(&key, s.len(), traj.t.len(), "t")?;
+        // An overflowed run may end at +∞ (left out of the line); NaN never
+        // comes from a valid run.
+        if let Some(k) = s.iter().position(|v| v.is_nan()) {
+            return Err(Error::invalid(format!("{key}[{k}]"), "is NaN"));
+        }
+    }
+    super::render(path, size, &TrajectoryFigure { traj, model })
 }
 
 struct TrajectoryFigure<'a> {
@@ -64,184 +93,208 @@ fn phase_spans(traj: &Trajectory) -> Vec<(String, f64, f64)> {
     spans
 }
 
+/// Times of the events matching `pick`.
+fn times(traj: &Trajectory, pick: impl Fn(&EventKind) -> bool) -> Vec<f64> {
+    traj.events
+        .iter()
+        .filter(|ev| pick(&ev.kind) && ev.t.is_finite())
+        .map(|ev| ev.t)
+        .collect()
+}
+
+const PHASE: RGBColor = RGBColor(110, 185, 110);
+const ALERT: RGBColor = RGBColor(200, 0, 0);
+const BLAME: RGBColor = RGBColor(230, 140, 0);
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     traj: &Trajectory,
     model: &Model,
 ) -> std::result::Result<(), String> {
-    let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
-    root.fill(&WHITE).map_err(e)?;
     let t_end = traj
         .t
         .last()
         .copied()
         .unwrap_or(model.horizon)
-        .max(model.horizon);
+        .max(model.horizon)
+        .max(traj.end_time);
+    let t_end = if t_end > 0.0 { t_end } else { 1.0 };
     let ladder = &model.ladder;
     let top = ladder.bound(ladder.top());
-    let x_max = traj
+    let data_max = traj
         .x
         .iter()
         .flat_map(|s| s.iter().copied())
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
-    let y_max = (top + (top / ladder.top().max(1) as f64)).max(x_max * 1.05);
-    let title = if model.name.is_empty() {
-        "Escalation trajectory".to_string()
+    let y_max = rungs::y_max(ladder, data_max);
+    let name = if model.name.is_empty() {
+        "Escalation trajectory"
     } else {
-        model.name.clone()
+        model.name.as_str()
     };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 28))
-        .margin(16)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .right_y_label_area_size(230)
-        .build_cartesian_2d(0.0..t_end, 0.0..y_max)
-        .map_err(e)?;
+    let title = format!("{name}: outcome {}", traj.outcome);
+    let area = frame::titled(root, &title)?;
+    let mut chart = frame::chart(&area, 0.0..t_end, 0.0..y_max, rungs::NAMES_WIDTH)?;
+    rungs::draw_bands(&mut chart, ladder, (0.0, t_end), y_max)?;
 
-    // Rung bands, alternating shades, named on the right.
-    for (r, rung) in ladder.rungs().iter().enumerate() {
-        let lo = rung.from;
-        let hi = if r == ladder.top() {
-            y_max
-        } else {
-            ladder.bound(r + 1)
-        };
-        let shade = if r == ladder.top() {
-            RGBColor(250, 215, 215)
-        } else if r % 2 == 0 {
-            RGBColor(246, 246, 246)
-        } else {
-            RGBColor(234, 234, 234)
-        };
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(0.0, lo), (t_end, hi)],
-                shade.filled(),
-            )))
-            .map_err(e)?;
-    }
-    let label_every = (ladder.rungs().len() / 12).max(1);
-    for (r, rung) in ladder.rungs().iter().enumerate() {
-        if r % label_every != 0 && r != ladder.top() {
-            continue;
-        }
-        let hi = if r == ladder.top() {
-            y_max
-        } else {
-            ladder.bound(r + 1)
-        };
-        let mid = 0.5 * (rung.from + hi.min(y_max));
-        let name: String = rung.name.chars().take(30).collect();
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("{r} {name}"),
-                (t_end, mid),
-                (FONT, 14).into_font().color(&RGBColor(90, 90, 90)),
-            )))
-            .map_err(e)?;
-    }
-
-    // Phase shading.
+    let mut labels = Labels::default();
+    let mut labelled = Vec::new();
     for (name, s, end) in phase_spans(traj) {
-        chart
+        let series = chart
             .draw_series(std::iter::once(Rectangle::new(
-                [(s, 0.0), (end.min(t_end), y_max)],
-                RGBColor(120, 190, 120).mix(0.18).filled(),
+                [(s.max(0.0), 0.0), (end.min(t_end), y_max)],
+                PHASE.mix(0.2).filled(),
             )))
-            .map_err(e)?
-            .label(format!("phase: {name}"))
-            .legend(|(x, y)| {
-                Rectangle::new(
-                    [(x, y - 6), (x + 18, y + 6)],
-                    RGBColor(120, 190, 120).mix(0.4).filled(),
-                )
-            });
+            .map_err(err)?;
+        if !labelled.contains(&name) {
+            series
+                .label(labels.add(format!("phase: {name}")))
+                .legend(legend_box(PHASE.mix(0.45)));
+            labelled.push(name);
+        }
     }
+    frame::mesh(&mut chart, "time (days)", "intensity (rungs)", false)?;
+    rungs::draw_names(root, &chart, ladder, t_end, y_max, false)?;
 
-    chart
-        .configure_mesh()
-        .x_desc("time (days)")
-        .y_desc("intensity (rungs)")
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(e)?;
+    if let Some(h) = &model.hotline
+        && h.start <= t_end
+    {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(h.start, 0.0), (h.start, y_max)],
+                6,
+                5,
+                RGBColor(90, 90, 90).stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(labels.add(format!("hotline (day {:.1})", h.start)))
+            .legend(frame::legend_dashed!(RGBColor(90, 90, 90), 2));
+    }
+    let breaches = times(traj, |k| matches!(k, EventKind::Breach { .. }));
+    if !breaches.is_empty() {
+        for (n, &t) in breaches.iter().enumerate() {
+            let s = chart
+                .draw_series(DashedLineSeries::new(
+                    [(t, 0.0), (t, y_max)],
+                    8,
+                    4,
+                    ALERT.stroke_width(2),
+                ))
+                .map_err(err)?;
+            if n == 0 {
+                s.label(labels.add("breach"))
+                    .legend(frame::legend_dashed!(ALERT, 2));
+            }
+        }
+    }
 
     for (i, name) in traj.actors.iter().enumerate() {
         let c = color(i);
+        let finite = traj
+            .t
+            .iter()
+            .copied()
+            .zip(traj.x[i].iter().copied())
+            .filter(|p| p.1.is_finite());
         chart
-            .draw_series(LineSeries::new(
-                traj.t.iter().copied().zip(traj.x[i].iter().copied()),
-                c.stroke_width(3),
-            ))
-            .map_err(e)?
-            .label(name.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3)));
+            .draw_series(LineSeries::new(finite, c.stroke_width(3)))
+            .map_err(err)?
+            .label(labels.add(name.clone()))
+            .legend(legend_line(c, 3));
     }
 
-    // Event markers along the top.
-    let mark_y = y_max * 0.97;
-    let attacks: Vec<f64> = traj
-        .events
-        .iter()
-        .filter(|ev| matches!(ev.kind, EventKind::Attack { .. }))
-        .map(|ev| ev.t)
-        .collect();
+    // Event markers along the top of the plot.
+    let mark_y = y_max - 0.03 * y_max;
+    let attacks = times(traj, |k| matches!(k, EventKind::Attack { .. }));
     if !attacks.is_empty() {
         chart
             .draw_series(
                 attacks
                     .iter()
-                    .map(|&t| TriangleMarker::new((t, mark_y), 7, RGBColor(200, 0, 0).filled())),
+                    .map(|&t| TriangleMarker::new((t, mark_y), 7, ALERT.filled())),
             )
-            .map_err(e)?
-            .label("spoiler attack")
-            .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, RGBColor(200, 0, 0).filled()));
+            .map_err(err)?
+            .label(labels.add("spoiler attack"))
+            .legend(|(x, y)| TriangleMarker::new((x + 10, y), 6, ALERT.filled()));
     }
-    let breaches: Vec<f64> = traj
-        .events
-        .iter()
-        .filter(|ev| matches!(ev.kind, EventKind::Breach { .. }))
-        .map(|ev| ev.t)
-        .collect();
-    if !breaches.is_empty() {
+    let wrong = times(traj, |k| {
+        matches!(k, EventKind::Attribution { correct: false, .. })
+    });
+    if !wrong.is_empty() {
+        let y = y_max - 0.07 * y_max;
         chart
-            .draw_series(breaches.iter().map(|&t| {
-                PathElement::new(
-                    vec![(t, 0.0), (t, y_max)],
-                    RGBColor(200, 0, 0).stroke_width(2),
-                )
-            }))
-            .map_err(e)?
-            .label("breach")
-            .legend(|(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + 18, y)],
-                    RGBColor(200, 0, 0).stroke_width(2),
-                )
-            });
+            .draw_series(
+                wrong
+                    .iter()
+                    .map(|&t| Circle::new((t, y), 5, BLAME.filled())),
+            )
+            .map_err(err)?
+            .label(labels.add("blame on the wrong actor"))
+            .legend(|(x, y)| Circle::new((x + 10, y), 5, BLAME.filled()));
     }
-    if let Some(te) = traj.explosion_time {
+    if let Some(te) = traj.explosion_time.filter(|t| t.is_finite()) {
         chart
             .draw_series(std::iter::once(Cross::new(
                 (te, top),
                 10,
                 BLACK.stroke_width(3),
             )))
-            .map_err(e)?
-            .label(format!("explosion (day {te:.1})"))
-            .legend(|(x, y)| Cross::new((x + 9, y), 6, BLACK.stroke_width(2)));
+            .map_err(err)?
+            .label(labels.add(format!("explosion (day {te:.1})")))
+            .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT, 16))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(e)?;
-    Ok(())
+    // Keep the legend off the lines and the markers along the top.
+    let mut avoid: Vec<(f64, f64)> = traj
+        .x
+        .iter()
+        .flat_map(|s| traj.t.iter().copied().zip(s.iter().copied()))
+        .collect();
+    for &t in attacks.iter().chain(&wrong) {
+        avoid.extend(std::iter::repeat_n((t, mark_y), 5));
+    }
+    if let Some(te) = traj.explosion_time {
+        avoid.extend(std::iter::repeat_n((te, top), 20));
+    }
+    frame::legend(&mut chart, &labels, &avoid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Format, Scenario};
+    use crate::sim::{SimOptions, simulate};
+
+    #[test]
+    fn phase_spans_close_at_collapse_or_run_end() {
+        let (_, model) = Scenario::compile_str(
+            r#"
+            horizon = 30.0
+            [[actor]]
+            name = "A"
+            restraint = 0.5
+            initial = 0.5
+            [[actor]]
+            name = "B"
+            restraint = 0.5
+            [coupling]
+            A = { B = 0.2 }
+            B = { A = 0.2 }
+            [[phase]]
+            name = "pause"
+            start = 5.0
+            end = 10.0
+            gain = 0.5
+            parties = ["A", "B"]
+            "#,
+            Format::Toml,
+        )
+        .unwrap();
+        let run = simulate(&model, &SimOptions::default()).unwrap();
+        let spans = phase_spans(&run);
+        assert_eq!(spans.len(), 1);
+        let (name, s, e) = &spans[0];
+        assert_eq!(name, "pause");
+        assert!((s - 5.0).abs() < 1e-9 && (e - 10.0).abs() < 1e-9, "{s} {e}");
+    }
 }

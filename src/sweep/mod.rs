@@ -7,11 +7,13 @@
 //! axis varies slowest). A shard `k` of `n` takes the points with `p % n == k`,
 //! so shards of a job array partition the grid and merge back exactly.
 
+mod linear;
 mod params;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub use linear::{LinearPoint, SweepCounts, sweep_linear, sweep_summary};
 pub use params::{Axis, MAX_POINTS, PATHS, Param};
 
 use crate::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
@@ -89,6 +91,17 @@ impl Grid {
         }
     }
 
+    /// Parameter values at point `p` without allocating (the second is 0
+    /// for a one-axis grid).
+    #[must_use]
+    pub fn value_pair(&self, p: usize) -> [f64; 2] {
+        match self.axes.as_slice() {
+            [a] => [a.value(p), 0.0],
+            [a, b] => [a.value(p / b.count), b.value(p % b.count)],
+            _ => [0.0, 0.0],
+        }
+    }
+
     /// True when any axis is a random-only parameter (spoilers).
     #[must_use]
     pub fn is_stochastic(&self) -> bool {
@@ -149,7 +162,7 @@ impl SweepOptions {
 }
 
 /// The ensemble at one grid point.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnsemblePoint {
     /// Index of the point in the grid.
     pub index: usize,

@@ -6,6 +6,7 @@
 mod analyze;
 mod common;
 mod fit;
+mod merge;
 mod montecarlo;
 mod plot;
 mod simulate;
@@ -38,6 +39,8 @@ enum Command {
     Fit(fit::Args),
     /// Draw a figure.
     Plot(plot::Args),
+    /// Combine the shards of a sweep or Monte Carlo run.
+    Merge(merge::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Montecarlo(a) => montecarlo::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Plot(a) => plot::run(a),
+        Command::Merge(a) => merge::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

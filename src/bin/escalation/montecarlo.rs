@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use escalation::Result;
 use escalation::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
+use escalation::merge::{Partial, PartialData};
 
 use crate::common::{Shard, progress_bar, write_stdout};
 
@@ -22,7 +23,7 @@ pub struct Args {
     /// Run only shard K of N (1-based), for job arrays; combine with `merge`.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
-    /// Also write the mergeable aggregate (JSON) to FILE.
+    /// Also write the aggregate (JSON) to FILE; with --shard, the partial result for `merge`.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Allow overwriting FILE even if escalation did not create it.
@@ -54,9 +55,23 @@ pub fn run(a: Args) -> Result<()> {
     let summary = run_ensemble(&model, &opts, Some(&tick))?;
     bar.finish_and_clear();
     if let Some(path) = &a.out {
-        let text = serde_json::to_string(&summary)
+        let partial = Partial {
+            scenario: model.name.clone(),
+            work: format!("montecarlo --runs {} --seed {}", a.runs, summary.seed),
+            axes: Vec::new(),
+            shard: opts.shard,
+            data: PartialData::Montecarlo {
+                summary: summary.clone(),
+            },
+        };
+        let text = serde_json::to_string(&partial)
             .map_err(|e| escalation::Error::Numerical(e.to_string()))?;
         escalation::output::write_file(path, text.as_bytes(), a.force)?;
+    } else if a.shard.is_some() {
+        return Err(escalation::Error::invalid(
+            "--shard",
+            "needs --out FILE.json to write the partial result for `merge`",
+        ));
     }
     print_summary(&summary, &model.name, a.json)
 }

@@ -1,0 +1,199 @@
+//! Linear analysis at every grid point.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Grid, Param, SweepOptions};
+use crate::analysis::{Verdict, sampled_stability, stability};
+use crate::error::{Error, Result};
+use crate::model::{Dynamics, Model};
+
+/// The linear verdict at one grid point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearPoint {
+    /// Index of the point in the grid.
+    pub index: usize,
+    /// Parameter values, in axis order.
+    pub values: Vec<f64>,
+    /// Spectral abscissa of the continuous loop, 1/day.
+    pub spectral_abscissa: f64,
+    /// Stable, marginal or explosive: of the sampled loop when the scenario
+    /// has a controller, of the continuous loop otherwise.
+    pub verdict: Verdict,
+    /// Spectral radius of the sampled loop (with a controller only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spectral_radius: Option<f64>,
+}
+
+/// Verdict counts of a sweep (`--summary`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepCounts {
+    /// Points evaluated.
+    pub points: u64,
+    /// Stable points.
+    pub stable: u64,
+    /// Marginal points.
+    pub marginal: u64,
+    /// Explosive points.
+    pub explosive: u64,
+}
+
+impl SweepCounts {
+    fn count(mut self, v: Verdict) -> Self {
+        self.points += 1;
+        match v {
+            Verdict::Stable => self.stable += 1,
+            Verdict::Marginal => self.marginal += 1,
+            Verdict::Explosive => self.explosive += 1,
+        }
+        self
+    }
+
+    /// The sum of two counts (e.g. of two shards).
+    #[must_use]
+    pub fn add(&self, o: &Self) -> Self {
+        Self {
+            points: self.points + o.points,
+            stable: self.stable + o.stable,
+            marginal: self.marginal + o.marginal,
+            explosive: self.explosive + o.explosive,
+        }
+    }
+}
+
+/// Per-thread scratch: a copy of the model the grid values are written into.
+struct Evaluator<'a> {
+    grid: &'a Grid,
+    base: &'a Model,
+    model: Model,
+    /// The effective dynamics when a phase gain is swept.
+    phase: Option<(usize, Dynamics)>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(grid: &'a Grid, base: &'a Model) -> Self {
+        let phase = grid.axes.iter().find_map(|a| match a.param {
+            Param::PhaseGain(k) => Some((k, base.dynamics.clone())),
+            _ => None,
+        });
+        Self {
+            grid,
+            base,
+            model: base.clone(),
+            phase,
+        }
+    }
+
+    fn eval(&mut self, p: usize) -> Result<(f64, Verdict, Option<f64>)> {
+        let values = self.grid.value_pair(p);
+        for (axis, &v) in self.grid.axes.iter().zip(&values) {
+            axis.param.apply(&mut self.model, v);
+        }
+        let d = &self.model.dynamics;
+        // A swept phase gain is analysed as the loop during that phase:
+        // coupling G∘K with the phase's gain among its parties, unit gain.
+        let (dynamics, gain) = match &mut self.phase {
+            Some((k, eff)) => {
+                let phase = &self.model.phases[*k];
+                for i in 0..d.n() {
+                    for j in 0..d.n() {
+                        let g = if phase.binds(i, j) {
+                            phase.gain
+                        } else {
+                            d.gain
+                        };
+                        eff.coupling[(i, j)] = g * self.base.dynamics.coupling[(i, j)];
+                    }
+                }
+                eff.restraint.copy_from(&d.restraint);
+                eff.grievance.copy_from(&d.grievance);
+                (&*eff, 1.0)
+            }
+            None => (d, d.gain),
+        };
+        let (alpha, verdict) = stability(dynamics, gain)?;
+        match &self.model.controller {
+            Some(c) => {
+                let (rho, v) = sampled_stability(dynamics, c, gain)?;
+                Ok((alpha, v, Some(rho)))
+            }
+            None => Ok((alpha, verdict, None)),
+        }
+    }
+}
+
+/// The linear verdict at every grid point (or every point of a shard), in
+/// grid order. `progress` is called once per point.
+///
+/// # Errors
+/// The first point's analysis error.
+pub fn sweep_linear(
+    model: &Model,
+    grid: &Grid,
+    opts: &SweepOptions,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<Vec<LinearPoint>> {
+    check(grid)?;
+    let points = opts.points(grid.len())?;
+    opts.install(|| {
+        points
+            .map_init(
+                || Evaluator::new(grid, model),
+                |ev, p| {
+                    let (spectral_abscissa, verdict, spectral_radius) = ev.eval(p)?;
+                    let values = grid.values(p);
+                    if let Some(f) = progress {
+                        f();
+                    }
+                    Ok(LinearPoint {
+                        index: p,
+                        values,
+                        spectral_abscissa,
+                        verdict,
+                        spectral_radius,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>>>()
+    })?
+}
+
+/// Verdict counts over the grid (or a shard), without storing the points:
+/// memory does not grow with the grid.
+///
+/// # Errors
+/// The first point's analysis error.
+pub fn sweep_summary(
+    model: &Model,
+    grid: &Grid,
+    opts: &SweepOptions,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<SweepCounts> {
+    check(grid)?;
+    let points = opts.points(grid.len())?;
+    opts.install(|| {
+        points
+            .map_init(
+                || Evaluator::new(grid, model),
+                |ev, p| {
+                    let v = ev.eval(p).map(|r| r.1);
+                    if let Some(f) = progress {
+                        f();
+                    }
+                    v
+                },
+            )
+            .try_fold(SweepCounts::default, |acc, v| v.map(|v| acc.count(v)))
+            .try_reduce(SweepCounts::default, |a, b| Ok(a.add(&b)))
+    })?
+}
+
+fn check(grid: &Grid) -> Result<()> {
+    if grid.is_stochastic() {
+        return Err(Error::invalid(
+            "--param",
+            "spoiler parameters do not change the linear analysis: sweep them with runs per point (a Monte Carlo sweep)",
+        ));
+    }
+    Ok(())
+}
