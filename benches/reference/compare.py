@@ -41,6 +41,18 @@ def load():
     return os.getloadavg()[0]
 
 
+def idle_fraction(seconds=1.0):
+    """Share of CPU time spent idle over `seconds`, from /proc/stat."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[3] + v[4], sum(v)
+    i1, t1 = snap()
+    time.sleep(seconds)
+    i2, t2 = snap()
+    return (i2 - i1) / max(1, t2 - t1)
+
+
 def run(cmd, env=None, capture=True):
     e = dict(os.environ, **ONE_CORE)
     if env:
@@ -133,11 +145,25 @@ def workload3(reps, memory):
     row(f"3. Monte Carlo per run (Rust {runs:,} runs whole process; SciPy {py_runs} runs)",
         f"{r / runs * 1e6:.1f} µs", f"{p * 1e3:.1f} ms", f"{p / (r / runs):.0f}×", "≥ 100×")
     big = 40_000
-    t1, _ = median_wall([BIN, "montecarlo", ISLAMABAD, "--runs", str(big), "--threads", "1", "--quiet"], reps)
-    t2, _ = median_wall([BIN, "montecarlo", ISLAMABAD, "--runs", str(big), "--threads", "2", "--quiet"], reps,
-                        env={"RAYON_NUM_THREADS": "2"})
-    row(f"3. Monte Carlo {big:,} runs, 1 vs 2 threads", f"{t1:.2f} s / {t2:.2f} s", "", f"{t1 / t2:.2f}×", "≥ 1.7×",
-        f"{os.cpu_count()} cores")
+    ratios, tries = [], 0
+    # Two threads can only help when the second core is free: time a pair
+    # only after both cores were idle for a second, and retry otherwise.
+    while len(ratios) < reps and tries < 20 * reps:
+        tries += 1
+        if idle_fraction() < 0.9:
+            time.sleep(5)
+            continue
+        t1, _, _ = run([BIN, "montecarlo", ISLAMABAD, "--runs", str(big), "--threads", "1", "--quiet"])
+        t2, _, _ = run([BIN, "montecarlo", ISLAMABAD, "--runs", str(big), "--threads", "2", "--quiet"],
+                       env={"RAYON_NUM_THREADS": "2"})
+        ratios.append((t1 / t2, t1, t2))
+    if ratios:
+        ratios.sort()
+        r, t1, t2 = ratios[len(ratios) // 2]
+        row(f"3. Monte Carlo {big:,} runs, 1 vs 2 threads (idle machine)", f"{t1:.2f} s / {t2:.2f} s", "",
+            f"{r:.2f}×", "≥ 1.7×", f"median of {len(ratios)} pairs, {os.cpu_count()} cores")
+    else:
+        row("3. Monte Carlo, 1 vs 2 threads", "not measured", "", "", "≥ 1.7×", "the machine was never idle")
     if memory:
         peaks = []
         for n in (10_000, 1_000_000):
