@@ -256,6 +256,18 @@ pub fn analyze(model: &Model) -> Result<Report> {
                 .to_string(),
         );
     }
+    if let Some(c) = critical.filter(|&c| !linear && gain > c) {
+        notes.push(format!(
+            "the loop without ceilings is explosive at this gain (critical gain {c:.6}): \
+             intensities grow until the ceilings stop them"
+        ));
+    }
+    if let Some(x) = &eq
+        && x.iter()
+            .any(|&v| model.ladder.rung_of(v) >= model.ladder.top())
+    {
+        notes.push("the equilibrium lies on the top rung: the loop settles in an explosion in the ladder's sense".to_string());
+    }
     if !linear && eq.is_none() {
         notes.push(
             "no equilibrium of the capped model was found: eigenvalues are those of −A + γK"
