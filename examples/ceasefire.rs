@@ -17,7 +17,9 @@ use escalation::sim::EventKind;
 const SCENARIO: &str = include_str!("scenarios/islamabad.toml");
 
 fn main() -> Result<()> {
-    let out_dir = std::env::args().nth(1).map_or_else(|| PathBuf::from("out/ceasefire"), PathBuf::from);
+    let out_dir = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("out/ceasefire"), PathBuf::from);
     let (scenario, model) = Scenario::compile_str(SCENARIO, Format::Toml)?;
     println!("{}", model.name);
     println!(
@@ -56,18 +58,35 @@ fn tell(run: &Trajectory) {
     for e in &run.events {
         let line = match &e.kind {
             EventKind::PhaseStart { phase, gain } => format!("{phase} begins (gain {gain})"),
-            EventKind::VerificationPassed { phase } => format!("{phase}: quiet-for-quiet test passed"),
+            EventKind::VerificationPassed { phase } => {
+                format!("{phase}: quiet-for-quiet test passed")
+            }
             EventKind::Attack { target, .. } => format!("spoiler attack on {target}"),
-            EventKind::Attribution { victim, blamed, correct: false, .. } => {
+            EventKind::Attribution {
+                victim,
+                blamed,
+                correct: false,
+                ..
+            } => {
                 format!("{victim} blames {blamed} (wrongly)")
             }
-            EventKind::Breach { phase, actor, cause } => format!("{phase} breached by {actor} ({cause})"),
-            EventKind::Collapse { phase, gain } => format!("{phase} collapses; gain among parties now {gain}"),
+            EventKind::Breach {
+                phase,
+                actor,
+                cause,
+            } => format!("{phase} breached by {actor} ({cause})"),
+            EventKind::Collapse { phase, gain } => {
+                format!("{phase} collapses; gain among parties now {gain}")
+            }
             EventKind::Extended { phase, until } => format!("{phase} extended to day {until}"),
             EventKind::PhaseEnd { phase, .. } => format!("{phase} ends"),
-            EventKind::AgreementOn { agreement, until } => format!("{agreement} takes effect until day {until}"),
+            EventKind::AgreementOn { agreement, until } => {
+                format!("{agreement} takes effect until day {until}")
+            }
             EventKind::AgreementOff { agreement, reason } => format!("{agreement} {reason}"),
-            EventKind::Explosion { actor, .. } => format!("{actor} reaches the top rung: explosion"),
+            EventKind::Explosion { actor, .. } => {
+                format!("{actor} reaches the top rung: explosion")
+            }
             _ => continue,
         };
         println!("  day {:5.1}  {line}", e.t);

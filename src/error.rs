@@ -75,7 +75,12 @@ impl Invalid {
     /// Attach the offending value.
     #[must_use]
     pub fn value(mut self, value: impl fmt::Display) -> Self {
-        self.value = Some(value.to_string());
+        let text = value.to_string();
+        // 1e308 prints as 309 digits: use scientific notation for long numbers.
+        self.value = Some(match text.parse::<f64>() {
+            Ok(v) if text.len() > 16 => format!("{v:e}"),
+            _ => text,
+        });
         self
     }
 }

@@ -37,7 +37,9 @@
 //! ```
 
 pub mod analysis;
+pub mod calibrate;
 pub mod control;
+pub mod ensemble;
 pub mod error;
 pub mod model;
 pub mod output;
@@ -45,5 +47,6 @@ pub mod plot;
 pub mod prelude;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -78,10 +78,13 @@ impl OutputDir {
 
     fn check(&self, name: &str) -> Result<PathBuf> {
         if name.is_empty() || name.contains(['/', '\\']) || name == MANIFEST {
-            return Err(Error::invalid("output file name", format!("{name:?} is not a plain file name")));
+            return Err(Error::invalid(
+                "output file name",
+                format!("{name:?} is not a plain file name"),
+            ));
         }
         let path = self.dir.join(name);
-        let ours = self.ours.lock().map_or(false, |o| o.contains(name));
+        let ours = self.ours.lock().is_ok_and(|o| o.contains(name));
         if path.exists() && !ours && !self.force {
             return Err(Error::WouldOverwrite(path));
         }
@@ -89,11 +92,16 @@ impl OutputDir {
     }
 
     fn record(&self, name: &str) -> Result<()> {
-        let mut ours = self.ours.lock().map_err(|_| Error::Numerical("output manifest lock poisoned".into()))?;
+        let mut ours = self
+            .ours
+            .lock()
+            .map_err(|_| Error::Numerical("output manifest lock poisoned".into()))?;
         if ours.insert(name.to_string()) {
             let text: String = ours.iter().map(|n| format!("{n}\n")).collect();
             let manifest = self.dir.join(MANIFEST);
-            let tmp = self.dir.join(format!("{MANIFEST}.tmp{}", std::process::id()));
+            let tmp = self
+                .dir
+                .join(format!("{MANIFEST}.tmp{}", std::process::id()));
             fs::write(&tmp, text).map_err(io("cannot write", &tmp))?;
             fs::rename(&tmp, &manifest).map_err(io("cannot write", &manifest))?;
         }
@@ -118,9 +126,18 @@ impl OutputDir {
     ///
     /// # Errors
     /// As [`OutputDir::write`], or whatever `produce` returns.
-    pub fn write_with(&self, name: &str, produce: impl FnOnce(&Path) -> Result<()>) -> Result<PathBuf> {
+    pub fn write_with(
+        &self,
+        name: &str,
+        produce: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<PathBuf> {
         let path = self.check(name)?;
-        let tmp = self.dir.join(format!(".{}.{}.tmp{}", name, std::process::id(), extension(name)));
+        let tmp = self.dir.join(format!(
+            ".{}.{}.tmp{}",
+            name,
+            std::process::id(),
+            extension(name)
+        ));
         let tmp = tmp.with_extension(extension(name));
         if let Err(e) = produce(&tmp) {
             let _ = fs::remove_file(&tmp);
@@ -133,7 +150,10 @@ impl OutputDir {
 }
 
 fn extension(name: &str) -> &str {
-    Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("tmp")
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("tmp")
 }
 
 /// Writes one file atomically, refusing to replace a file that `escalation`

@@ -1,4 +1,5 @@
 //! The simulator against closed-form solutions of the linear Richardson model.
+#![allow(clippy::needless_range_loop)] // index loops mirror the math
 
 use approx::assert_relative_eq;
 use escalation::model::{Dynamics, Ladder, Model, Rung};
@@ -8,8 +9,16 @@ use nalgebra::{DMatrix, DVector, SymmetricEigen};
 /// A ladder whose top is so high that a 100-day linear run never reaches it.
 fn tall_ladder() -> Ladder {
     Ladder::custom(vec![
-        Rung { name: "low".into(), from: 0.0, threshold: None },
-        Rung { name: "top".into(), from: 1e12, threshold: None },
+        Rung {
+            name: "low".into(),
+            from: 0.0,
+            threshold: None,
+        },
+        Rung {
+            name: "top".into(),
+            from: 1e12,
+            threshold: None,
+        },
     ])
     .unwrap()
 }
@@ -39,7 +48,15 @@ fn worst_error(m: &Model, opts: &SimOptions, exact: impl Fn(f64) -> Vec<f64>) ->
 
 /// Two actors: x(t) = x* + c₊ v₊ e^{λ₊ t} + c₋ v₋ e^{λ₋ t}, with λ± from the
 /// trace and determinant of M = [[-a, k], [l, -b]].
-fn richardson_closed_form(a: f64, b: f64, k: f64, l: f64, g: f64, h: f64, x0: [f64; 2]) -> impl Fn(f64) -> Vec<f64> {
+fn richardson_closed_form(
+    a: f64,
+    b: f64,
+    k: f64,
+    l: f64,
+    g: f64,
+    h: f64,
+    x0: [f64; 2],
+) -> impl Fn(f64) -> Vec<f64> {
     let (tr, det) = (-a - b, a * b - k * l);
     let disc = (tr * tr - 4.0 * det).sqrt();
     let (lp, lm) = ((tr + disc) / 2.0, (tr - disc) / 2.0);
@@ -54,7 +71,10 @@ fn richardson_closed_form(a: f64, b: f64, k: f64, l: f64, g: f64, h: f64, x0: [f
     let cm = (vp.0 * d1 - d0 * vp.1) / den;
     move |t: f64| {
         let (ep, em) = ((lp * t).exp(), (lm * t).exp());
-        vec![xs.0 + cp * vp.0 * ep + cm * vm.0 * em, xs.1 + cp * vp.1 * ep + cm * vm.1 * em]
+        vec![
+            xs.0 + cp * vp.0 * ep + cm * vm.0 * em,
+            xs.1 + cp * vp.1 * ep + cm * vm.1 * em,
+        ]
     }
 }
 
@@ -66,7 +86,10 @@ fn two_actors_stable_match_closed_form() {
     let exact = richardson_closed_form(a, b, k, l, g, h, [2.0, 1.0]);
     let e_exact = worst_error(&m, &SimOptions::default(), &exact);
     assert!(e_exact < 1e-8, "exact path: {e_exact:e}");
-    let ode = SimOptions { force_ode: true, ..SimOptions::default() };
+    let ode = SimOptions {
+        force_ode: true,
+        ..SimOptions::default()
+    };
     let e_ode = worst_error(&m, &ode, &exact);
     assert!(e_ode < 1e-8, "ODE path: {e_ode:e}");
 }
@@ -80,7 +103,10 @@ fn two_actors_unstable_match_closed_form() {
     let exact = richardson_closed_form(a, b, k, l, g, h, [0.5, 0.2]);
     let e = worst_error(&m, &SimOptions::default(), &exact);
     assert!(e < 1e-8, "exact path: {e:e}");
-    let ode = SimOptions { force_ode: true, ..SimOptions::default() };
+    let ode = SimOptions {
+        force_ode: true,
+        ..SimOptions::default()
+    };
     let e = worst_error(&m, &ode, &exact);
     assert!(e < 1e-8, "ODE path: {e:e}");
 }
@@ -91,7 +117,15 @@ fn five_actor_case(gain: f64) -> (Dynamics, Vec<f64>, impl Fn(f64) -> Vec<f64>) 
     let n = 5;
     let a = 0.6;
     let mut k = DMatrix::zeros(n, n);
-    let entries = [(0, 1, 0.10), (0, 2, 0.05), (1, 3, 0.12), (2, 3, 0.08), (3, 4, 0.15), (1, 4, 0.04), (0, 4, 0.09)];
+    let entries = [
+        (0, 1, 0.10),
+        (0, 2, 0.05),
+        (1, 3, 0.12),
+        (2, 3, 0.08),
+        (3, 4, 0.15),
+        (1, 4, 0.04),
+        (0, 4, 0.09),
+    ];
     for &(i, j, v) in &entries {
         k[(i, j)] = v;
         k[(j, i)] = v;
@@ -106,7 +140,8 @@ fn five_actor_case(gain: f64) -> (Dynamics, Vec<f64>, impl Fn(f64) -> Vec<f64>) 
     let d0 = DVector::from_column_slice(&x0) - &xs;
     let coeff = eig.eigenvectors.transpose() * d0;
     let exact = move |t: f64| {
-        let scaled = DVector::from_iterator(n, (0..n).map(|i| coeff[i] * (eig.eigenvalues[i] * t).exp()));
+        let scaled =
+            DVector::from_iterator(n, (0..n).map(|i| coeff[i] * (eig.eigenvalues[i] * t).exp()));
         (&xs + &eig.eigenvectors * scaled).iter().copied().collect()
     };
     (d, x0, exact)
@@ -120,7 +155,10 @@ fn five_actors_match_closed_form() {
         let m = model(d, &x0, 100.0);
         let e = worst_error(&m, &SimOptions::default(), &exact);
         assert!(e < 1e-8, "gain {gain}, exact path: {e:e}");
-        let ode = SimOptions { force_ode: true, ..SimOptions::default() };
+        let ode = SimOptions {
+            force_ode: true,
+            ..SimOptions::default()
+        };
         let e = worst_error(&m, &ode, &exact);
         assert!(e < 1e-8, "gain {gain}, ODE path: {e:e}");
     }
@@ -137,8 +175,16 @@ fn closed_form_helper_is_itself_consistent() {
     let (t, dt) = (3.0, 1e-5);
     let (p, q) = (f(t + dt), f(t - dt));
     let x = f(t);
-    assert_relative_eq!((p[0] - q[0]) / (2.0 * dt), -a * x[0] + k * x[1] + g, epsilon = 1e-6);
-    assert_relative_eq!((p[1] - q[1]) / (2.0 * dt), l * x[0] - b * x[1] + h, epsilon = 1e-6);
+    assert_relative_eq!(
+        (p[0] - q[0]) / (2.0 * dt),
+        -a * x[0] + k * x[1] + g,
+        epsilon = 1e-6
+    );
+    assert_relative_eq!(
+        (p[1] - q[1]) / (2.0 * dt),
+        l * x[0] - b * x[1] + h,
+        epsilon = 1e-6
+    );
 }
 
 #[test]
@@ -155,7 +201,10 @@ fn explosion_time_is_the_top_rung_crossing() {
     let f = richardson_closed_form(a, b, k, l, g, h, [0.5, 0.2]);
     let at = f(te);
     let top = at[0].max(at[1]);
-    assert!((top - 6.0).abs() < 1e-6, "max intensity at the explosion time: {top}");
+    assert!(
+        (top - 6.0).abs() < 1e-6,
+        "max intensity at the explosion time: {top}"
+    );
     let before = f(te - 1e-4);
     assert!(before[0].max(before[1]) < 6.0);
     assert_eq!(*run.t.last().unwrap(), te);

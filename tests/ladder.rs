@@ -11,9 +11,26 @@ fn default_ladder_bounds_and_names() {
     let names: Vec<&str> = l.rungs().iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Quiet", "Posturing", "Economic pressure", "Proxy and covert action", "Limited strikes", "Sustained strikes", "Regional war"]
+        [
+            "Quiet",
+            "Posturing",
+            "Economic pressure",
+            "Proxy and covert action",
+            "Limited strikes",
+            "Sustained strikes",
+            "Regional war"
+        ]
     );
-    for (x, r) in [(0.0, 0), (0.99, 0), (1.0, 1), (2.5, 2), (5.999, 5), (6.0, 6), (100.0, 6), (-1.0, 0)] {
+    for (x, r) in [
+        (0.0, 0),
+        (0.99, 0),
+        (1.0, 1),
+        (2.5, 2),
+        (5.999, 5),
+        (6.0, 6),
+        (100.0, 6),
+        (-1.0, 0),
+    ] {
         assert_eq!(l.rung_of(x), r, "x = {x}");
     }
 }
@@ -42,12 +59,19 @@ fn hysteresis_must_fit_the_rungs() {
     assert!(Ladder::standard().with_hysteresis(-0.1).is_err());
     assert!(Ladder::standard().with_hysteresis(1.0).is_err());
     assert!(Ladder::standard().with_hysteresis(f64::NAN).is_err());
-    assert!(Ladder::kahn44().with_hysteresis(0.2).is_err(), "Kahn's rungs are 6/43 wide");
+    assert!(
+        Ladder::kahn44().with_hysteresis(0.2).is_err(),
+        "Kahn's rungs are 6/43 wide"
+    );
 }
 
 #[test]
 fn custom_rungs_are_checked() {
-    let r = |name: &str, from: f64| Rung { name: name.into(), from, threshold: None };
+    let r = |name: &str, from: f64| Rung {
+        name: name.into(),
+        from,
+        threshold: None,
+    };
     assert!(Ladder::custom(vec![r("a", 0.0)]).is_err());
     assert!(Ladder::custom(vec![r("a", 0.5), r("b", 1.0)]).is_err());
     assert!(Ladder::custom(vec![r("a", 0.0), r("b", 0.0)]).is_err());
@@ -62,10 +86,21 @@ fn kahn_ladder_has_44_rungs_7_groups_6_thresholds() {
     let l = Ladder::kahn44();
     assert_eq!(l.rungs().len(), 44);
     assert_eq!(KAHN_GROUPS.len(), 7);
-    let thresholds: Vec<&str> = l.rungs().iter().filter_map(|r| r.threshold.as_deref()).collect();
+    let thresholds: Vec<&str> = l
+        .rungs()
+        .iter()
+        .filter_map(|r| r.threshold.as_deref())
+        .collect();
     assert_eq!(
         thresholds,
-        ["Don't rock the boat", "Nuclear war is unthinkable", "No nuclear use", "Central sanctuary", "Central war", "City targeting"]
+        [
+            "Don't rock the boat",
+            "Nuclear war is unthinkable",
+            "No nuclear use",
+            "Central sanctuary",
+            "Central war",
+            "City targeting"
+        ]
     );
     // Each threshold opens a group.
     for (name, first) in KAHN_GROUPS.iter().skip(1) {

@@ -89,8 +89,10 @@ fn every_shipped_scenario_round_trips() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            let (s, m) = Scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let (s2, m2) = Scenario::compile_str(&s.to_json_string().unwrap(), Format::Json).unwrap();
+            let (s, m) =
+                Scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let (s2, m2) =
+                Scenario::compile_str(&s.to_json_string().unwrap(), Format::Json).unwrap();
             assert_eq!(s, s2, "{}", path.display());
             assert_eq!(m, m2, "{}", path.display());
             count += 1;
@@ -121,7 +123,10 @@ fn with(from: &str, to: &str) -> String {
 
 /// 1-based line of the first line of `text` that starts with `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.trim_start().starts_with(needle)).expect("needle present") + 1
+    text.lines()
+        .position(|l| l.trim_start().starts_with(needle))
+        .expect("needle present")
+        + 1
 }
 
 #[test]
@@ -129,24 +134,104 @@ fn validation_errors_name_key_and_line() {
     // (text replaced, replacement, expected key, reason); the error must
     // point at the line of the replacement.
     let cases: Vec<(&str, &str, &str, &str)> = vec![
-        ("restraint = 0.5", "restraint = -0.5", "actor[0].restraint", "positive"),
-        ("restraint = 0.4", "restraint = nan", "actor[1].restraint", "finite"),
-        ("grievance = 0.2", "grievance = inf", "actor[0].grievance", "finite"),
-        ("initial = 1.0", "initial = -1.0", "actor[1].initial", "negative"),
-        ("ceiling = 7.0", "ceiling = 0.0", "actor[1].ceiling", "positive"),
-        ("initial = 1.0", "initial = 8.0", "actor[1].initial", "ceiling"),
+        (
+            "restraint = 0.5",
+            "restraint = -0.5",
+            "actor[0].restraint",
+            "positive",
+        ),
+        (
+            "restraint = 0.4",
+            "restraint = nan",
+            "actor[1].restraint",
+            "finite",
+        ),
+        (
+            "grievance = 0.2",
+            "grievance = inf",
+            "actor[0].grievance",
+            "finite",
+        ),
+        (
+            "initial = 1.0",
+            "initial = -1.0",
+            "actor[1].initial",
+            "negative",
+        ),
+        (
+            "ceiling = 7.0",
+            "ceiling = 0.0",
+            "actor[1].ceiling",
+            "positive",
+        ),
+        (
+            "initial = 1.0",
+            "initial = 8.0",
+            "actor[1].initial",
+            "ceiling",
+        ),
         ("horizon = 60.0", "horizon = 0.0", "horizon", "positive"),
-        ("horizon = 60.0", "horizon = 1e9", "horizon", "absurdly large"),
+        (
+            "horizon = 60.0",
+            "horizon = 1e9",
+            "horizon",
+            "absurdly large",
+        ),
         ("gain = 1.0", "gain = -1.0", "gain", "negative"),
-        ("US = { Iran = 0.3 }", "US = { Irn = 0.3 }", "coupling.US.Irn", "unknown actor"),
-        ("US = { Iran = 0.3 }", "USA = { Iran = 0.3 }", "coupling.USA", "unknown actor"),
-        ("US = { Iran = 0.3 }", "US = { US = 0.3 }", "coupling.US.US", "self-coupling"),
-        ("US = { Iran = 0.3 }", "US = { Iran = nan }", "coupling.US.Iran", "finite"),
-        ("name = \"Iran\"", "name = \"US\"", "actor[1].name", "duplicate"),
-        ("period = 1.0", "period = 0.0", "controller.period", "positive"),
-        ("derivative = 0.0", "derivative = -1.0", "controller.derivative", "negative"),
-        ("hysteresis = 0.25", "hysteresis = 1.5", "ladder.hysteresis", "narrowest"),
-        ("hysteresis = 0.25", "preset = \"kahn45\"", "ladder.preset", "unknown preset"),
+        (
+            "US = { Iran = 0.3 }",
+            "US = { Irn = 0.3 }",
+            "coupling.US.Irn",
+            "unknown actor",
+        ),
+        (
+            "US = { Iran = 0.3 }",
+            "USA = { Iran = 0.3 }",
+            "coupling.USA",
+            "unknown actor",
+        ),
+        (
+            "US = { Iran = 0.3 }",
+            "US = { US = 0.3 }",
+            "coupling.US.US",
+            "self-coupling",
+        ),
+        (
+            "US = { Iran = 0.3 }",
+            "US = { Iran = nan }",
+            "coupling.US.Iran",
+            "finite",
+        ),
+        (
+            "name = \"Iran\"",
+            "name = \"US\"",
+            "actor[1].name",
+            "duplicate",
+        ),
+        (
+            "period = 1.0",
+            "period = 0.0",
+            "controller.period",
+            "positive",
+        ),
+        (
+            "derivative = 0.0",
+            "derivative = -1.0",
+            "controller.derivative",
+            "negative",
+        ),
+        (
+            "hysteresis = 0.25",
+            "hysteresis = 1.5",
+            "ladder.hysteresis",
+            "narrowest",
+        ),
+        (
+            "hysteresis = 0.25",
+            "preset = \"kahn45\"",
+            "ladder.preset",
+            "unknown preset",
+        ),
     ];
     for (from, to, key, reason) in cases {
         let text = with(from, to);
@@ -201,14 +286,21 @@ fn file_errors_name_the_file() {
     let err = Scenario::load(&path).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("bad.toml"), "{text}");
-    assert!(text.contains(&format!("line {}", line_of(BASE, "restraint"))), "{text}");
+    assert!(
+        text.contains(&format!("line {}", line_of(BASE, "restraint"))),
+        "{text}"
+    );
     assert!(text.contains("actor[0].restraint"), "{text}");
     assert_eq!(err.exit_code(), 2);
     let missing = Scenario::load(dir.path().join("none.toml")).unwrap_err();
     assert_eq!(missing.exit_code(), 2);
     // JSON errors carry line and column too.
     let jpath = dir.path().join("bad.json");
-    std::fs::write(&jpath, "{\n  \"horizon\": 10.0,\n  \"actor\": [ {\"name\": \"A\", \"restraint\": \"x\"} ]\n}").unwrap();
+    std::fs::write(
+        &jpath,
+        "{\n  \"horizon\": 10.0,\n  \"actor\": [ {\"name\": \"A\", \"restraint\": \"x\"} ]\n}",
+    )
+    .unwrap();
     let err = Scenario::load(&jpath).unwrap_err().to_string();
     assert!(err.contains("bad.json") && err.contains("line 3"), "{err}");
 }

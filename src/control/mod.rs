@@ -56,7 +56,10 @@ impl Controller {
         if !self.derivative.is_finite() || self.derivative < 0.0 {
             return Err(Error::invalid(
                 "controller.derivative",
-                format!("must be a non-negative number of days, got {}", self.derivative),
+                format!(
+                    "must be a non-negative number of days, got {}",
+                    self.derivative
+                ),
             ));
         }
         if !self.deadband.is_finite() || self.deadband < 0.0 {

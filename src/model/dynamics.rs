@@ -110,7 +110,10 @@ impl Dynamics {
             for j in 0..n {
                 let k = self.coupling[(i, j)];
                 if !k.is_finite() {
-                    return Err(Error::invalid(format!("coupling[{i}][{j}]"), "must be finite"));
+                    return Err(Error::invalid(
+                        format!("coupling[{i}][{j}]"),
+                        "must be finite",
+                    ));
                 }
                 if i == j && k != 0.0 {
                     return Err(Error::invalid(

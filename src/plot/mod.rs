@@ -4,6 +4,7 @@
 //! (`assets/fonts`, with its licence) and registered once, so no system font
 //! library is needed.
 
+mod calibration;
 mod style;
 mod trajectory;
 
@@ -12,6 +13,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use calibration::{calibration, calibration_groups};
 pub use style::{HEIGHT, WIDTH};
 pub use trajectory::trajectory;
 
@@ -32,7 +34,11 @@ impl Kind {
     /// # Errors
     /// [`Error::Invalid`] for any other extension.
     pub fn from_path(path: &Path) -> Result<Self> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+        {
             Some(e) if e == "svg" => Ok(Kind::Svg),
             Some(e) if e == "png" => Ok(Kind::Png),
             _ => Err(Error::invalid(
@@ -49,7 +55,10 @@ pub trait Figure {
     ///
     /// # Errors
     /// The backend's error, as text.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String>;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String>;
 }
 
 /// Renders `figure` to a PNG or SVG file of `size` pixels at `path`.

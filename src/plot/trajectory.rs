@@ -34,7 +34,10 @@ struct TrajectoryFigure<'a> {
 }
 
 impl super::Figure for TrajectoryFigure<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> std::result::Result<(), String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
         draw(root, self.traj, self.model)
     }
 }
@@ -68,7 +71,12 @@ fn draw<DB: DrawingBackend>(
 ) -> std::result::Result<(), String> {
     let e = |err: DrawingAreaErrorKind<DB::ErrorType>| err.to_string();
     root.fill(&WHITE).map_err(e)?;
-    let t_end = traj.t.last().copied().unwrap_or(model.horizon).max(model.horizon);
+    let t_end = traj
+        .t
+        .last()
+        .copied()
+        .unwrap_or(model.horizon)
+        .max(model.horizon);
     let ladder = &model.ladder;
     let top = ladder.bound(ladder.top());
     let x_max = traj
@@ -95,7 +103,11 @@ fn draw<DB: DrawingBackend>(
     // Rung bands, alternating shades, named on the right.
     for (r, rung) in ladder.rungs().iter().enumerate() {
         let lo = rung.from;
-        let hi = if r == ladder.top() { y_max } else { ladder.bound(r + 1) };
+        let hi = if r == ladder.top() {
+            y_max
+        } else {
+            ladder.bound(r + 1)
+        };
         let shade = if r == ladder.top() {
             RGBColor(250, 215, 215)
         } else if r % 2 == 0 {
@@ -104,7 +116,10 @@ fn draw<DB: DrawingBackend>(
             RGBColor(234, 234, 234)
         };
         chart
-            .draw_series(std::iter::once(Rectangle::new([(0.0, lo), (t_end, hi)], shade.filled())))
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, lo), (t_end, hi)],
+                shade.filled(),
+            )))
             .map_err(e)?;
     }
     let label_every = (ladder.rungs().len() / 12).max(1);
@@ -112,7 +127,11 @@ fn draw<DB: DrawingBackend>(
         if r % label_every != 0 && r != ladder.top() {
             continue;
         }
-        let hi = if r == ladder.top() { y_max } else { ladder.bound(r + 1) };
+        let hi = if r == ladder.top() {
+            y_max
+        } else {
+            ladder.bound(r + 1)
+        };
         let mid = 0.5 * (rung.from + hi.min(y_max));
         let name: String = rung.name.chars().take(30).collect();
         chart
@@ -134,7 +153,10 @@ fn draw<DB: DrawingBackend>(
             .map_err(e)?
             .label(format!("phase: {name}"))
             .legend(|(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 18, y + 6)], RGBColor(120, 190, 120).mix(0.4).filled())
+                Rectangle::new(
+                    [(x, y - 6), (x + 18, y + 6)],
+                    RGBColor(120, 190, 120).mix(0.4).filled(),
+                )
             });
     }
 
@@ -170,7 +192,11 @@ fn draw<DB: DrawingBackend>(
         .collect();
     if !attacks.is_empty() {
         chart
-            .draw_series(attacks.iter().map(|&t| TriangleMarker::new((t, mark_y), 7, RGBColor(200, 0, 0).filled())))
+            .draw_series(
+                attacks
+                    .iter()
+                    .map(|&t| TriangleMarker::new((t, mark_y), 7, RGBColor(200, 0, 0).filled())),
+            )
             .map_err(e)?
             .label("spoiler attack")
             .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, RGBColor(200, 0, 0).filled()));
@@ -184,15 +210,27 @@ fn draw<DB: DrawingBackend>(
     if !breaches.is_empty() {
         chart
             .draw_series(breaches.iter().map(|&t| {
-                PathElement::new(vec![(t, 0.0), (t, y_max)], RGBColor(200, 0, 0).stroke_width(2))
+                PathElement::new(
+                    vec![(t, 0.0), (t, y_max)],
+                    RGBColor(200, 0, 0).stroke_width(2),
+                )
             }))
             .map_err(e)?
             .label("breach")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RGBColor(200, 0, 0).stroke_width(2)));
+            .legend(|(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 18, y)],
+                    RGBColor(200, 0, 0).stroke_width(2),
+                )
+            });
     }
     if let Some(te) = traj.explosion_time {
         chart
-            .draw_series(std::iter::once(Cross::new((te, top), 10, BLACK.stroke_width(3))))
+            .draw_series(std::iter::once(Cross::new(
+                (te, top),
+                10,
+                BLACK.stroke_width(3),
+            )))
             .map_err(e)?
             .label(format!("explosion (day {te:.1})"))
             .legend(|(x, y)| Cross::new((x + 9, y), 6, BLACK.stroke_width(2)));

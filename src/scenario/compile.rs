@@ -13,6 +13,13 @@ use crate::model::{Agreement, Dynamics, Hotline, Ladder, Model, Phase, Spoilers}
 pub const MAX_HORIZON: f64 = 1.0e6;
 /// Largest lag accepted, periods.
 pub const MAX_LAG: u64 = 10_000;
+/// Shortest duration accepted (periods, windows, timers), days: about 0.1 s.
+/// Shorter ones are typos and would make a run take forever.
+pub const MIN_DURATION: f64 = 1e-6;
+/// Most decisions (or timer cycles) a run may need: `horizon / duration`.
+pub const MAX_STEPS: f64 = 1e7;
+/// Highest spoiler attack rate accepted, per day.
+pub const MAX_RATE: f64 = 1000.0;
 
 fn bad(key: impl Into<String>, value: impl std::fmt::Display, reason: &str) -> Error {
     Invalid::new(key, reason).value(value).into()
@@ -42,6 +49,22 @@ fn non_negative(key: &str, v: f64) -> Result<f64> {
     } else {
         Err(bad(key, v, "must not be negative"))
     }
+}
+
+/// A positive duration that is neither absurdly short nor would repeat more
+/// than [`MAX_STEPS`] times over `horizon`.
+fn duration(key: &str, v: f64, horizon: f64) -> Result<f64> {
+    positive(key, v)?;
+    if v < MIN_DURATION || horizon / v > MAX_STEPS {
+        return Err(bad(
+            key,
+            v,
+            &format!(
+                "is too short: at least {MIN_DURATION:e} days and at least horizon / {MAX_STEPS:e}"
+            ),
+        ));
+    }
+    Ok(v)
 }
 
 fn probability(key: &str, v: f64) -> Result<f64> {
@@ -111,7 +134,7 @@ impl Scenario {
             None => None,
             Some(c) => {
                 let ctl = Controller {
-                    period: positive("controller.period", c.period)?,
+                    period: duration("controller.period", c.period, horizon)?,
                     lag: lag("controller.lag", c.lag)?,
                     derivative: non_negative("controller.derivative", c.derivative)?,
                     deadband: non_negative("controller.deadband", c.deadband)?,
@@ -135,7 +158,10 @@ impl Scenario {
             None => None,
             Some(s) => {
                 if s.targets.is_empty() {
-                    return Err(Error::invalid("spoilers.targets", "must name at least one actor"));
+                    return Err(Error::invalid(
+                        "spoilers.targets",
+                        "must name at least one actor",
+                    ));
                 }
                 let targets = s
                     .targets
@@ -144,7 +170,17 @@ impl Scenario {
                     .map(|(i, t)| names.get(&format!("spoilers.targets[{i}]"), t))
                     .collect::<Result<Vec<_>>>()?;
                 Some(Spoilers {
-                    rate: non_negative("spoilers.rate", s.rate)?,
+                    rate: {
+                        let r = non_negative("spoilers.rate", s.rate)?;
+                        if r > MAX_RATE {
+                            return Err(bad(
+                                "spoilers.rate",
+                                r,
+                                &format!("is absurdly high (at most {MAX_RATE} attacks per day)"),
+                            ));
+                        }
+                        r
+                    },
                     magnitude: non_negative("spoilers.magnitude", s.magnitude)?,
                     targets,
                     accused: names.get("spoilers.accused", &s.accused)?,
@@ -223,7 +259,10 @@ impl Scenario {
         let mut names = HashMap::new();
         for (i, a) in self.actors.iter().enumerate() {
             if a.name.trim().is_empty() {
-                return Err(Error::invalid(format!("actor[{i}].name"), "must not be empty"));
+                return Err(Error::invalid(
+                    format!("actor[{i}].name"),
+                    "must not be empty",
+                ));
             }
             if names.insert(a.name.clone(), i).is_some() {
                 return Err(bad(
@@ -243,11 +282,18 @@ impl Scenario {
             restraint[i] = positive(&key("restraint"), a.restraint)?;
             grievance[i] = finite(&key("grievance"), a.grievance)?;
             initial[i] = non_negative(&key("initial"), a.initial)?;
-            ceiling[i] = a.ceiling.map(|c| positive(&key("ceiling"), c)).transpose()?;
+            ceiling[i] = a
+                .ceiling
+                .map(|c| positive(&key("ceiling"), c))
+                .transpose()?;
             if let Some(c) = ceiling[i]
                 && initial[i] > c
             {
-                return Err(bad(key("initial"), initial[i], "must not exceed the actor's ceiling"));
+                return Err(bad(
+                    key("initial"),
+                    initial[i],
+                    "must not exceed the actor's ceiling",
+                ));
             }
         }
         let mut coupling = DMatrix::zeros(n, n);
@@ -282,7 +328,11 @@ impl Scenario {
                     let key = format!("actor[{i}].patron");
                     let pi = names.get(&key, p)?;
                     if pi == i {
-                        return Err(bad(key, format!("{p:?}"), "an actor cannot be its own patron"));
+                        return Err(bad(
+                            key,
+                            format!("{p:?}"),
+                            "an actor cannot be its own patron",
+                        ));
                     }
                     let c = probability(&format!("actor[{i}].control"), c.unwrap_or(0.0))?;
                     for j in 0..n {
@@ -313,7 +363,11 @@ impl Scenario {
                 return Err(Error::invalid(key("name"), "must not be empty"));
             }
             if !seen.insert(s.name.clone()) {
-                return Err(bad(key("name"), format!("{:?}", s.name), "duplicate phase name"));
+                return Err(bad(
+                    key("name"),
+                    format!("{:?}", s.name),
+                    "duplicate phase name",
+                ));
             }
             let start = non_negative(&key("start"), s.start)?;
             let end = finite(&key("end"), s.end)?;
@@ -325,7 +379,10 @@ impl Scenario {
                 ));
             }
             if s.parties.is_empty() {
-                return Err(Error::invalid(key("parties"), "must name at least one actor"));
+                return Err(Error::invalid(
+                    key("parties"),
+                    "must name at least one actor",
+                ));
             }
             let mut parties = Vec::new();
             for (q, name) in s.parties.iter().enumerate() {
@@ -339,7 +396,10 @@ impl Scenario {
                 }
                 parties.push(idx);
             }
-            let verify = s.verify.map(|v| positive(&key("verify"), v)).transpose()?;
+            let verify = s
+                .verify
+                .map(|v| duration(&key("verify"), v, self.horizon))
+                .transpose()?;
             if let Some(v) = verify
                 && v > end - start
             {
@@ -362,7 +422,7 @@ impl Scenario {
                     .transpose()?,
                 extend_days: s
                     .extend_days
-                    .map(|d| positive(&key("extend_days"), d))
+                    .map(|d| duration(&key("extend_days"), d, self.horizon))
                     .transpose()?,
                 after_gain: s
                     .after_gain
@@ -416,7 +476,7 @@ impl Scenario {
                     },
                     watch: names.get(&key("when.actor"), &s.when.actor)?,
                     below_rung,
-                    hold_days: positive(&key("when.for_days"), s.when.for_days)?,
+                    hold_days: duration(&key("when.for_days"), s.when.for_days, self.horizon)?,
                     target: names.get(&key("then.actor"), &s.then.actor)?,
                     grievance: s
                         .then
@@ -428,7 +488,7 @@ impl Scenario {
                         .restraint
                         .map(|r| positive(&key("then.restraint"), r))
                         .transpose()?,
-                    effect_days: positive(&key("then.for_days"), s.then.for_days)?,
+                    effect_days: duration(&key("then.for_days"), s.then.for_days, self.horizon)?,
                     reversible: s.reversible,
                 })
             })

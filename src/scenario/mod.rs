@@ -1,5 +1,5 @@
 //! Scenario files: the TOML/JSON format of design §6, loading with located
-//! errors, and validation into a [`Model`](crate::model::Model).
+//! errors, and validation into a [`Model`].
 //!
 //! # Example
 //!
@@ -27,7 +27,7 @@ mod locate;
 
 use std::path::Path;
 
-pub use compile::{MAX_HORIZON, MAX_LAG};
+pub use compile::{MAX_HORIZON, MAX_LAG, MAX_RATE, MAX_STEPS, MIN_DURATION};
 pub use file::{
     ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, LadderSpec,
     PhaseSpec, Scenario, SpoilerSpec, Whole,
@@ -70,13 +70,21 @@ impl Scenario {
                 }
                 None => (None, None),
             };
+            // toml's message does not name the key: quote the offending line.
+            let mut message = e.message().trim().to_string();
+            if let Some(l) = line
+                && let Some(src) = text.lines().nth(l - 1)
+                && !src.trim().is_empty()
+            {
+                message = format!("{message} (in `{}`)", src.trim());
+            }
             Error::Parse {
                 location: Location {
                     file: None,
                     line,
                     column,
                 },
-                message: e.message().trim().to_string(),
+                message,
             }
         })
     }
@@ -162,6 +170,7 @@ impl Scenario {
     /// # Errors
     /// [`Error::Numerical`] if a value cannot be written (NaN has no JSON form).
     pub fn to_json_string(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
     }
 }

@@ -13,6 +13,10 @@ use crate::model::{Model, RungTracker};
 
 /// Two times closer than this (days) are the same instant.
 const EPS: f64 = 1e-9;
+/// Most events one run may log before it is stopped with an error.
+const MAX_EVENTS: usize = 5_000_000;
+/// Most steps of the event loop before a run is stopped with an error.
+const MAX_ITERATIONS: u64 = 100_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PhaseState {
@@ -195,7 +199,16 @@ impl<'a> Run<'a> {
             return Ok(self.finish());
         }
         let horizon = self.m.horizon;
+        let mut iterations: u64 = 0;
         while self.t < horizon - EPS {
+            iterations += 1;
+            if iterations > MAX_ITERATIONS || self.out.events.len() > MAX_EVENTS {
+                return Err(crate::Error::Numerical(format!(
+                    "the run was stopped at day {:.6} after {iterations} steps and {} events: the scenario generates events faster than they can be simulated",
+                    self.t,
+                    self.out.events.len()
+                )));
+            }
             let next = self.next_event_time().min(horizon);
             // Land exactly on scheduled times rather than a rounding away from them.
             let step = self.t + self.opts.check_step;
@@ -313,7 +326,11 @@ impl<'a> Run<'a> {
                 let intensity = if x.is_finite() { x } else { f64::INFINITY };
                 self.log(EventKind::Explosion {
                     actor: self.name(i),
-                    intensity: if intensity.is_finite() { intensity } else { f64::MAX },
+                    intensity: if intensity.is_finite() {
+                        intensity
+                    } else {
+                        f64::MAX
+                    },
                 });
                 return true;
             }
@@ -542,7 +559,8 @@ impl<'a> Run<'a> {
             {
                 self.agreements[k].on_until = None;
                 // The condition must hold anew before the next round.
-                self.agreements[k].held_since = (self.tracker.rungs[ag.watch] < ag.below_rung).then_some(self.t);
+                self.agreements[k].held_since =
+                    (self.tracker.rungs[ag.watch] < ag.below_rung).then_some(self.t);
                 self.log(EventKind::AgreementOff {
                     agreement: ag.name.clone(),
                     reason: "expired".into(),
@@ -618,7 +636,7 @@ impl<'a> Run<'a> {
         let (Some(ctl), Some(c)) = (&self.m.controller, self.ctl.as_mut()) else {
             return;
         };
-        if !(c.tick as f64 * ctl.period <= self.t + EPS) {
+        if c.tick as f64 * ctl.period > self.t + EPS {
             return;
         }
         let n = self.n;
@@ -628,7 +646,10 @@ impl<'a> Run<'a> {
         };
         let x_now = self.s[..n].to_vec();
         c.history.push_back(x_now);
-        let cap = ctl.lag.max(self.m.hotline.as_ref().and_then(|h| h.lag).unwrap_or(0)) + 2;
+        let cap = ctl
+            .lag
+            .max(self.m.hotline.as_ref().and_then(|h| h.lag).unwrap_or(0))
+            + 2;
         while c.history.len() > cap {
             c.history.pop_front();
         }
@@ -689,7 +710,12 @@ impl<'a> Run<'a> {
     }
 
     fn push_sample(&mut self) {
-        if self.out.t.last().is_some_and(|&last| (last - self.t).abs() <= EPS) {
+        if self
+            .out
+            .t
+            .last()
+            .is_some_and(|&last| (last - self.t).abs() <= EPS)
+        {
             return;
         }
         self.out.t.push(self.t);

@@ -50,8 +50,7 @@ impl Config {
     fn positive(&self) -> bool {
         let n = self.n();
         self.b.iter().all(|&v| v >= 0.0)
-            && (!self.coupled
-                || (0..n).all(|i| (0..n).all(|j| i == j || self.w[(i, j)] >= 0.0)))
+            && (!self.coupled || (0..n).all(|i| (0..n).all(|j| i == j || self.w[(i, j)] >= 0.0)))
     }
 
     pub fn rhs(&self, s: &[f64], out: &mut [f64]) {
@@ -59,8 +58,8 @@ impl Config {
         for i in 0..n {
             let mut f = -self.a[i] * s[i] + self.b[i];
             if self.coupled {
-                for j in 0..n {
-                    f += self.w[(i, j)] * s[j];
+                for (j, &sj) in s.iter().enumerate().take(n) {
+                    f += self.w[(i, j)] * sj;
                 }
                 for (q, &(v, acc)) in self.pairs.iter().enumerate() {
                     if v == i {
@@ -206,7 +205,11 @@ impl Flow {
         match solver.integrate() {
             Ok(stats) => {
                 self.ode_steps += stats.accepted_steps as u64;
-                let y = solver.y_out().last().cloned().unwrap_or_else(|| DVector::from_column_slice(s));
+                let y = solver
+                    .y_out()
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| DVector::from_column_slice(s));
                 let mut out: Vec<f64> = y.iter().copied().collect();
                 for v in out.iter_mut().take(cfg.n()) {
                     if *v < 0.0 {
@@ -215,11 +218,11 @@ impl Flow {
                 }
                 Ok(out)
             }
-            Err(IntegrationError::MaxNumStepReached { x, n_step }) => Err(Error::Numerical(
-                format!(
+            Err(IntegrationError::MaxNumStepReached { x, n_step }) => {
+                Err(Error::Numerical(format!(
                     "the ODE solver reached its step limit ({n_step} steps) {x} days into an interval of {h} days; the scenario may be too stiff for the nonlinear solver"
-                ),
-            )),
+                )))
+            }
             Err(IntegrationError::StiffnessDetected { x }) => Err(Error::Numerical(format!(
                 "the scenario is stiff (detected {x} days into an interval): Dopri5 cannot solve it efficiently; remove ceilings or negative couplings so the exact linear solver applies, or lower the restraint"
             ))),

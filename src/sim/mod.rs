@@ -89,7 +89,10 @@ impl SimOptions {
     /// [`Error::Invalid`] unless `dt` is positive and finite.
     pub fn with_dt(mut self, dt: f64) -> Result<Self> {
         if !dt.is_finite() || dt <= 0.0 {
-            return Err(Error::invalid("dt", format!("must be a positive number of days, got {dt}")));
+            return Err(Error::invalid(
+                "dt",
+                format!("must be a positive number of days, got {dt}"),
+            ));
         }
         self.dt = dt;
         Ok(self)
@@ -97,16 +100,25 @@ impl SimOptions {
 
     fn check(&self, horizon: f64) -> Result<()> {
         if !self.dt.is_finite() || self.dt <= 0.0 {
-            return Err(Error::invalid("dt", format!("must be a positive number of days, got {}", self.dt)));
+            return Err(Error::invalid(
+                "dt",
+                format!("must be a positive number of days, got {}", self.dt),
+            ));
         }
         if self.record && horizon / self.dt > 5.0e7 {
             return Err(Error::invalid(
                 "dt",
-                format!("{} days over a {horizon}-day horizon would record more than 50 million samples", self.dt),
+                format!(
+                    "{} days over a {horizon}-day horizon would record more than 50 million samples",
+                    self.dt
+                ),
             ));
         }
         if !self.check_step.is_finite() || self.check_step <= 0.0 {
-            return Err(Error::invalid("check_step", "must be a positive number of days"));
+            return Err(Error::invalid(
+                "check_step",
+                "must be a positive number of days",
+            ));
         }
         if !(self.rtol > 0.0 && self.atol > 0.0) {
             return Err(Error::invalid("rtol", "ODE tolerances must be positive"));

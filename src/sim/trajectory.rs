@@ -67,7 +67,8 @@ impl Trajectory {
     /// # Errors
     /// [`Error::Numerical`] if a value has no JSON form (never for a finished run).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
     }
 
     /// Writes CSV: `t`, then one intensity column per actor, then one rung

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 2 bad input (file, data or argument), 1 internal failure.
 
 mod analyze;
+mod common;
 mod fit;
 mod montecarlo;
 mod plot;
@@ -59,6 +60,8 @@ fn main() -> ExitCode {
 }
 
 /// Loads a scenario file for any command.
-fn load(path: &PathBuf) -> escalation::Result<(escalation::scenario::Scenario, escalation::model::Model)> {
+fn load(
+    path: &PathBuf,
+) -> escalation::Result<(escalation::scenario::Scenario, escalation::model::Model)> {
     escalation::scenario::Scenario::load(path)
 }

@@ -1,15 +1,97 @@
 use std::path::PathBuf;
 
-use escalation::{Error, Result};
+use escalation::Result;
+use escalation::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
 
-/// Arguments of `montecarlo` (being built).
+use crate::common::{Shard, progress_bar, write_stdout};
+
+/// `montecarlo SCENARIO --runs N [--seed S] [--json]`
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Input file.
-    input: PathBuf,
+    /// Scenario file (TOML, or JSON with a .json extension).
+    scenario: PathBuf,
+    /// Number of runs.
+    #[arg(long)]
+    runs: u64,
+    /// Seed of the ensemble (default: the scenario's `seed`); run r uses stream r.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). The numbers do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Run only shard K of N (1-based), for job arrays; combine with `merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Also write the mergeable aggregate (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Allow overwriting FILE even if escalation did not create it.
+    #[arg(long)]
+    force: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let _ = a.input;
-    Err(Error::Numerical("`montecarlo` is not available in this build yet".into()))
+    let (_, model) = crate::load(&a.scenario)?;
+    let opts = EnsembleOptions {
+        runs: a.runs,
+        seed: a.seed,
+        threads: a.threads,
+        shard: a.shard.map(|s| s.zero_based()),
+        ..EnsembleOptions::default()
+    };
+    let expected = match a.shard {
+        Some(s) => s.count_of(a.runs),
+        None => a.runs,
+    };
+    let bar = progress_bar(expected, a.quiet, "runs");
+    let tick = || bar.inc(1);
+    let summary = run_ensemble(&model, &opts, Some(&tick))?;
+    bar.finish_and_clear();
+    if let Some(path) = &a.out {
+        let text = serde_json::to_string(&summary)
+            .map_err(|e| escalation::Error::Numerical(e.to_string()))?;
+        escalation::output::write_file(path, text.as_bytes(), a.force)?;
+    }
+    print_summary(&summary, &model.name, a.json)
+}
+
+pub fn print_summary(summary: &EnsembleSummary, name: &str, json: bool) -> Result<()> {
+    if json {
+        let text = serde_json::to_string_pretty(&summary.report())
+            .map_err(|e| escalation::Error::Numerical(e.to_string()))?;
+        return write_stdout(&format!("{text}\n"));
+    }
+    let mut s = String::new();
+    if !name.is_empty() {
+        s += &format!("scenario: {name}\n");
+    }
+    s += &format!("runs: {} (seed {})\n", summary.runs, summary.seed);
+    let fr = summary.fractions();
+    let iv = summary.intervals();
+    for o in escalation::sim::Outcome::ALL {
+        let k = o.name();
+        s += &format!(
+            "  {k:<10} {:6.1}%   95% CI [{:5.1}%, {:5.1}%]\n",
+            100.0 * fr[k],
+            100.0 * iv[k][0],
+            100.0 * iv[k][1]
+        );
+    }
+    if let Some(v) = summary.verification_passed() {
+        s += &format!("verification passed: {:.1}%\n", 100.0 * v);
+    }
+    if let (Some(a), Some(m), Some(b)) = (
+        summary.explosion_quantile(0.05),
+        summary.explosion_quantile(0.5),
+        summary.explosion_quantile(0.95),
+    ) {
+        s += &format!("explosion time (days): median {m:.1}, 5%–95% [{a:.1}, {b:.1}]\n");
+    }
+    write_stdout(&s)
 }

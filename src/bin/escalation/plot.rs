@@ -11,5 +11,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let _ = a.input;
-    Err(Error::Numerical("`plot` is not available in this build yet".into()))
+    Err(Error::Numerical(
+        "`plot` is not available in this build yet".into(),
+    ))
 }

@@ -55,7 +55,16 @@ pub fn run(a: Args) -> Result<()> {
     } else if a.csv {
         traj.write_csv(&mut w)?;
     } else {
-        writeln!(w, "scenario: {}", if model.name.is_empty() { "(unnamed)" } else { &model.name }).map_err(io)?;
+        writeln!(
+            w,
+            "scenario: {}",
+            if model.name.is_empty() {
+                "(unnamed)"
+            } else {
+                &model.name
+            }
+        )
+        .map_err(io)?;
         writeln!(w, "outcome: {}", traj.outcome).map_err(io)?;
         match traj.explosion_time {
             Some(t) => writeln!(w, "explosion at day {t:.3}").map_err(io)?,
@@ -64,7 +73,12 @@ pub fn run(a: Args) -> Result<()> {
         for (i, name) in traj.actors.iter().enumerate() {
             let x = traj.final_x[i];
             let r = model.ladder.rung_of(x);
-            writeln!(w, "  {name}: intensity {x:.3} at the end (rung {r}, {})", model.ladder.rungs()[r].name).map_err(io)?;
+            writeln!(
+                w,
+                "  {name}: intensity {x:.3} at the end (rung {r}, {})",
+                model.ladder.rungs()[r].name
+            )
+            .map_err(io)?;
         }
         writeln!(w, "events: {}", traj.events.len()).map_err(io)?;
     }

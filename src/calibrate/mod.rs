@@ -1,0 +1,255 @@
+//! Calibration: fitting Richardson's model to observed yearly series.
+//!
+//! Two estimates are made, one refining the other:
+//!
+//! 1. **Richardson's method** (the difference equation). With yearly levels
+//!    `x_t`, the yearly change `Δx_t = x_{t+1} - x_t` is regressed on the
+//!    mid-interval level `m_t = (x_t + x_{t+1})/2`:
+//!    - [`fit_pooled`]: one series `U` (the sum of the groups),
+//!      `ΔU = slope·m + intercept`; the equilibrium is `U* = -intercept/slope`,
+//!      unstable (the series runs away from it) when `slope > 0`;
+//!    - [`fit_richardson`]: `N` groups, one equation per group,
+//!      `Δx_i = -a_i m_i + Σ_{j≠i} K_ij m_j + g_i`, giving restraint `a_i`,
+//!      coupling `K_ij` and grievance `g_i`.
+//!
+//!    This is the trapezoidal (Crank–Nicolson) discretization of
+//!    `dx/dt = M x + g` with `M = -A + K`, so the fitted `M` is stable
+//!    exactly when the continuous system is. Percentile intervals for every
+//!    coefficient come from a seeded bootstrap ([`Resampling`]).
+//! 2. **Trajectory matching** ([`TrajectoryFit`]): least squares on the path
+//!    of the continuous linear ODE itself (closed form, a matrix
+//!    exponential), by Levenberg–Marquardt started from the estimate of step 1,
+//!    with the initial state fitted too.
+//!
+//! Time is counted in the data's step: coefficients are per **year**
+//! (1/year), grievances and equilibria in the data's units. The crate's
+//! scenarios count days; see [`RichardsonFit::to_dynamics`].
+//!
+//! # Example
+//!
+//! ```
+//! use escalation::calibrate::{fit_pooled, FitOptions, Group, Series, Verdict};
+//!
+//! let csv = "year,X,Y\n2000,10,12\n2001,11,13.5\n2002,12.6,15.6\n2003,15,18.6\n";
+//! let series = Series::parse(csv, None).unwrap();
+//! let data = series.grouped(&Group::each_column(&series)).unwrap();
+//! let fit = fit_pooled(&data, &FitOptions::default().with_bootstrap(200).unwrap()).unwrap();
+//! assert!(fit.slope > 0.0);
+//! assert_eq!(fit.verdict, Verdict::Explosive);
+//! ```
+//!
+//! ## References
+//!
+//! - L. F. Richardson, *Arms and Insecurity*, Boxwood Press, 1960.
+//! - S. J. Majeski and D. L. Jones, "Arms race modeling: causality analysis
+//!   and model specification", *Journal of Conflict Resolution* 25(2) (1981)
+//!   259–288: in most of twelve rival pairs the expenditures were
+//!   independent, and where they were not, Richardson's specification was
+//!   not supported. A good fit here is a description, not a proof.
+
+mod bootstrap;
+mod data;
+mod difference;
+mod group;
+mod json;
+mod ols;
+mod pooled;
+mod richardson;
+mod trajectory_fit;
+
+use nalgebra::{DMatrix, DVector, Schur};
+use serde::Serialize;
+
+pub use bootstrap::{BootstrapSummary, Interval, Resampling};
+pub use data::Series;
+pub use group::{Group, Grouped};
+pub use pooled::{PooledFit, PooledIntervals, fit_pooled};
+pub use richardson::{RichardsonFit, RichardsonIntervals, fit_richardson};
+pub use trajectory_fit::{LmOptions, TrajectoryFit, linear_path};
+
+use crate::error::{Error, Location, Result};
+
+/// Stability of a fitted system, from the spectral abscissa of `M = -A + K`
+/// (for the pooled series, the sign of the slope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every eigenvalue has a negative real part: the series return to the
+    /// equilibrium.
+    Stable,
+    /// The leading eigenvalue is zero (to rounding).
+    Marginal,
+    /// An eigenvalue has a positive real part: the equilibrium is unstable
+    /// and the series run away from it (Richardson's pre-1914 finding).
+    Explosive,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Stable => "stable",
+            Verdict::Marginal => "marginal",
+            Verdict::Explosive => "explosive",
+        })
+    }
+}
+
+/// Settings shared by [`fit_pooled`] and [`fit_richardson`].
+///
+/// `Default`: 1000 residual-bootstrap resamples, seed 0, 95 % intervals,
+/// trajectory refinement on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    /// Number of bootstrap resamples; 0 skips the bootstrap.
+    pub bootstrap: usize,
+    /// Seed of the bootstrap's random stream (ChaCha8).
+    pub seed: u64,
+    /// Coverage of the percentile intervals, in (0, 1).
+    pub level: f64,
+    /// What the bootstrap resamples.
+    pub resampling: Resampling,
+    /// Refine the estimate by trajectory matching.
+    pub refine: bool,
+    /// Settings of the Levenberg–Marquardt refinement.
+    pub lm: LmOptions,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        Self {
+            bootstrap: 1000,
+            seed: 0,
+            level: 0.95,
+            resampling: Resampling::Residuals,
+            refine: true,
+            lm: LmOptions::default(),
+        }
+    }
+}
+
+impl FitOptions {
+    /// Sets the number of bootstrap resamples (0 for none).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] above 1 000 000.
+    pub fn with_bootstrap(mut self, resamples: usize) -> Result<Self> {
+        if resamples > 1_000_000 {
+            return Err(Error::invalid(
+                "bootstrap",
+                format!("at most 1000000 resamples, got {resamples}"),
+            ));
+        }
+        self.bootstrap = resamples;
+        Ok(self)
+    }
+
+    /// Sets the bootstrap seed.
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the coverage of the intervals.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] unless `0 < level < 1`.
+    pub fn with_level(mut self, level: f64) -> Result<Self> {
+        if !(level > 0.0 && level < 1.0) {
+            return Err(Error::invalid(
+                "level",
+                format!("must be strictly between 0 and 1, got {level}"),
+            ));
+        }
+        self.level = level;
+        Ok(self)
+    }
+
+    /// Sets what the bootstrap resamples.
+    #[must_use]
+    pub fn with_resampling(mut self, resampling: Resampling) -> Self {
+        self.resampling = resampling;
+        self
+    }
+
+    /// Turns the trajectory refinement on or off.
+    #[must_use]
+    pub fn with_refine(mut self, refine: bool) -> Self {
+        self.refine = refine;
+        self
+    }
+}
+
+/// Eigenvalues `(re, im)`, spectral abscissa and verdict of a system matrix
+/// (1/year), plus its equilibrium `-M⁻¹ g` (`None` when `M` is singular).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stability {
+    pub eigenvalues: Vec<(f64, f64)>,
+    pub abscissa: f64,
+    pub verdict: Verdict,
+    pub equilibrium: Option<DVector<f64>>,
+}
+
+/// Analyses `dx/dt = M x + g`.
+pub(crate) fn stability(m: &DMatrix<f64>, g: &DVector<f64>) -> Result<Stability> {
+    let eigenvalues = eigenvalues(m)?;
+    let abscissa = eigenvalues
+        .iter()
+        .map(|e| e.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let verdict = verdict_of(abscissa, m);
+    let equilibrium = m
+        .clone()
+        .lu()
+        .solve(&(-g))
+        .filter(|x| x.iter().all(|v| v.is_finite()));
+    // LU "solves" a numerically singular system with huge entries: a zero
+    // eigenvalue means there is no isolated equilibrium.
+    let equilibrium = equilibrium.filter(|_| verdict != Verdict::Marginal);
+    Ok(Stability {
+        eigenvalues,
+        abscissa,
+        verdict,
+        equilibrium,
+    })
+}
+
+/// Verdict from the spectral abscissa, with a rounding tolerance relative to `‖M‖`.
+pub(crate) fn verdict_of(abscissa: f64, m: &DMatrix<f64>) -> Verdict {
+    let tol = 1e-12 * m.amax().max(f64::MIN_POSITIVE);
+    if abscissa > tol {
+        Verdict::Explosive
+    } else if abscissa < -tol {
+        Verdict::Stable
+    } else {
+        Verdict::Marginal
+    }
+}
+
+/// Eigenvalues of a small real matrix, with an iteration cap.
+pub(crate) fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<(f64, f64)>> {
+    if m.nrows() == 1 {
+        return Ok(vec![(m[(0, 0)], 0.0)]);
+    }
+    let schur = Schur::try_new(m.clone(), 1e-14, 10_000).ok_or_else(|| {
+        Error::Numerical("the eigenvalues of the fitted system did not converge".into())
+    })?;
+    Ok(schur
+        .complex_eigenvalues()
+        .iter()
+        .map(|z| (z.re, z.im))
+        .collect())
+}
+
+/// An [`Error::Data`] about the data set read from `file`.
+pub(crate) fn data_error(file: Option<&std::path::Path>, message: impl Into<String>) -> Error {
+    Error::Data {
+        location: Location {
+            // Location prints nothing without a file: name the input instead.
+            file: Some(file.map_or_else(|| "CSV data".into(), std::path::Path::to_path_buf)),
+            line: None,
+            column: None,
+        },
+        message: message.into(),
+    }
+}

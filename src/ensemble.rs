@@ -1,0 +1,287 @@
+//! Monte Carlo ensembles: many seeded runs of one scenario, aggregated as
+//! they finish, so memory does not grow with the number of runs.
+//!
+//! Run `r` draws from its own random stream ([`crate::sim::stream`]`(seed, r)`),
+//! and every aggregate is a sum of integers, so the result is the same
+//! whatever the number of threads or the order runs finish in.
+//!
+//! # Example
+//!
+//! ```
+//! use escalation::prelude::*;
+//! use escalation::ensemble::{EnsembleOptions, run_ensemble};
+//!
+//! let (_, model) = Scenario::load("examples/scenarios/islamabad.toml").unwrap();
+//! let opts = EnsembleOptions { runs: 40, ..EnsembleOptions::default() };
+//! let summary = run_ensemble(&model, &opts, None).unwrap();
+//! let total: f64 = summary.fractions().values().sum();
+//! assert!((total - 1.0).abs() < 1e-12);
+//! ```
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::sim::{Outcome, SimOptions, simulate_with_rng, stream};
+
+/// Bins of the explosion-time histogram over the horizon.
+pub const TIME_BINS: usize = 10_000;
+
+/// `z` of a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// Settings of an ensemble.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnsembleOptions {
+    /// Number of runs.
+    pub runs: u64,
+    /// Seed; `None` uses the scenario's.
+    pub seed: Option<u64>,
+    /// Worker threads; `None` uses rayon's default (all cores).
+    pub threads: Option<usize>,
+    /// Run only shard `k` of `n` (0-based): runs `r` with `r % n == k`.
+    pub shard: Option<(u64, u64)>,
+    /// Simulation settings of each run (`record` is ignored: runs keep no samples).
+    pub sim: SimOptions,
+}
+
+impl Default for EnsembleOptions {
+    fn default() -> Self {
+        Self {
+            runs: 1000,
+            seed: None,
+            threads: None,
+            shard: None,
+            sim: SimOptions::ensemble(),
+        }
+    }
+}
+
+/// Aggregates of an ensemble (or of a shard of one). Merge shards with
+/// [`EnsembleSummary::merge`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleSummary {
+    /// Runs aggregated.
+    pub runs: u64,
+    /// Seed of the ensemble.
+    pub seed: u64,
+    /// Horizon of each run, days.
+    pub horizon: f64,
+    /// Runs per outcome.
+    pub counts: BTreeMap<String, u64>,
+    /// Runs whose verification windows were all decided, and those that all passed.
+    pub verification: (u64, u64),
+    /// Histogram of explosion times over `[0, horizon]` in [`TIME_BINS`] bins.
+    pub explosion_hist: Vec<u64>,
+}
+
+impl EnsembleSummary {
+    fn empty(seed: u64, horizon: f64) -> Self {
+        Self {
+            runs: 0,
+            seed,
+            horizon,
+            counts: Outcome::ALL
+                .iter()
+                .map(|o| (o.name().to_string(), 0))
+                .collect(),
+            verification: (0, 0),
+            explosion_hist: vec![0; TIME_BINS],
+        }
+    }
+
+    fn add(mut self, outcome: Outcome, explosion: Option<f64>, verified: Option<bool>) -> Self {
+        self.runs += 1;
+        *self.counts.entry(outcome.name().to_string()).or_insert(0) += 1;
+        if let Some(ok) = verified {
+            self.verification.0 += 1;
+            self.verification.1 += u64::from(ok);
+        }
+        if let Some(t) = explosion {
+            let bin = ((t / self.horizon) * TIME_BINS as f64).floor();
+            let bin = (bin.max(0.0) as usize).min(TIME_BINS - 1);
+            self.explosion_hist[bin] += 1;
+        }
+        self
+    }
+
+    /// Adds another summary of the same scenario and seed (e.g. another shard).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when seeds, horizons or histogram sizes differ.
+    pub fn merge(mut self, other: &Self) -> Result<Self> {
+        if self.seed != other.seed
+            || self.horizon != other.horizon
+            || self.explosion_hist.len() != other.explosion_hist.len()
+        {
+            return Err(Error::invalid(
+                "merge",
+                format!(
+                    "summaries differ in seed ({} vs {}) or horizon ({} vs {})",
+                    self.seed, other.seed, self.horizon, other.horizon
+                ),
+            ));
+        }
+        self.runs += other.runs;
+        for (k, v) in &other.counts {
+            *self.counts.entry(k.clone()).or_insert(0) += v;
+        }
+        self.verification.0 += other.verification.0;
+        self.verification.1 += other.verification.1;
+        for (a, b) in self.explosion_hist.iter_mut().zip(&other.explosion_hist) {
+            *a += b;
+        }
+        Ok(self)
+    }
+
+    /// Fraction of runs per outcome.
+    #[must_use]
+    pub fn fractions(&self) -> BTreeMap<String, f64> {
+        self.counts
+            .iter()
+            .map(|(k, &c)| {
+                (
+                    k.clone(),
+                    if self.runs == 0 {
+                        0.0
+                    } else {
+                        c as f64 / self.runs as f64
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Wilson 95% interval of each outcome's fraction.
+    #[must_use]
+    pub fn intervals(&self) -> BTreeMap<String, [f64; 2]> {
+        self.counts
+            .iter()
+            .map(|(k, &c)| (k.clone(), wilson(c, self.runs)))
+            .collect()
+    }
+
+    /// Fraction of runs (with decided verification windows) whose windows all passed.
+    #[must_use]
+    pub fn verification_passed(&self) -> Option<f64> {
+        (self.verification.0 > 0).then(|| self.verification.1 as f64 / self.verification.0 as f64)
+    }
+
+    /// Quantile `q` in [0, 1] of the explosion time among exploded runs, days
+    /// (resolution `horizon / TIME_BINS`: the bin's midpoint).
+    #[must_use]
+    pub fn explosion_quantile(&self, q: f64) -> Option<f64> {
+        let total: u64 = self.explosion_hist.iter().sum();
+        if total == 0 || !(0.0..=1.0).contains(&q) {
+            return None;
+        }
+        let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
+        let mut seen = 0;
+        for (b, &c) in self.explosion_hist.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Some((b as f64 + 0.5) * self.horizon / TIME_BINS as f64);
+            }
+        }
+        None
+    }
+
+    /// The JSON report of design §7: `runs`, `seed`, `outcomes`, `intervals`,
+    /// `verification_passed`, `explosion_time` (quantiles), plus `counts`.
+    #[must_use]
+    pub fn report(&self) -> serde_json::Value {
+        let quantiles = if self.explosion_hist.iter().any(|&c| c > 0) {
+            let q = |p: f64| self.explosion_quantile(p);
+            serde_json::json!({
+                "p05": q(0.05), "p25": q(0.25), "p50": q(0.5), "p75": q(0.75), "p95": q(0.95),
+            })
+        } else {
+            serde_json::Value::Null
+        };
+        serde_json::json!({
+            "runs": self.runs,
+            "seed": self.seed,
+            "outcomes": self.fractions(),
+            "intervals": self.intervals(),
+            "counts": self.counts,
+            "verification_passed": self.verification_passed(),
+            "explosion_time": quantiles,
+        })
+    }
+}
+
+/// Wilson score interval (95%) for `k` successes in `n` trials.
+#[must_use]
+pub fn wilson(k: u64, n: u64) -> [f64; 2] {
+    if n == 0 {
+        return [0.0, 1.0];
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    [(center - half).max(0.0), (center + half).min(1.0)]
+}
+
+/// Runs the ensemble. `progress`, if given, is called once per finished run
+/// (from worker threads).
+///
+/// # Errors
+/// [`Error::Invalid`] for zero runs or a bad shard; the first run's
+/// [`Error::Numerical`] if the simulator fails.
+pub fn run_ensemble(
+    model: &Model,
+    opts: &EnsembleOptions,
+    progress: Option<&(dyn Fn() + Sync)>,
+) -> Result<EnsembleSummary> {
+    if opts.runs == 0 {
+        return Err(Error::invalid("runs", "must be at least 1"));
+    }
+    let (k, n) = opts.shard.unwrap_or((0, 1));
+    if n == 0 || k >= n {
+        return Err(Error::invalid(
+            "shard",
+            format!("{}/{n}: need 0 ≤ K < N", k + 1),
+        ));
+    }
+    let seed = opts.seed.unwrap_or(model.seed);
+    let mut sim = opts.sim.clone();
+    sim.record = false;
+    let work = || {
+        (0..opts.runs)
+            .into_par_iter()
+            .filter(|r| r % n == k)
+            .try_fold(
+                || EnsembleSummary::empty(seed, model.horizon),
+                |acc, r| {
+                    let mut rng = stream(seed, r);
+                    let run = simulate_with_rng(model, &sim, &mut rng)?;
+                    if let Some(p) = progress {
+                        p();
+                    }
+                    Ok::<_, Error>(acc.add(
+                        run.outcome,
+                        run.explosion_time,
+                        run.verification_passed(),
+                    ))
+                },
+            )
+            .try_reduce(
+                || EnsembleSummary::empty(seed, model.horizon),
+                |a, b| a.merge(&b),
+            )
+    };
+    match opts.threads {
+        None => work(),
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| Error::Numerical(format!("cannot start {t} threads: {e}")))?
+            .install(work),
+    }
+}
