@@ -9,14 +9,17 @@
 //!   linear system, exact to rounding, cached per step length;
 //! - anything else (continuous coupling with ceilings, negative coupling or
 //!   drive, where the projection onto `x ≥ 0` makes the flow nonlinear):
-//!   Dopri5 over the interval, taking only its final point, with the state
-//!   on the stack for up to 16 components (see [`super::dopri`]).
+//!   `ode_solvers`' Dopri5 with sparse output over the interval, taking only
+//!   its final point; the state is a fixed-size `SVector` for up to 16
+//!   components (no heap allocation per stage), a `DVector` beyond.
 
 use std::collections::HashMap;
 
-use nalgebra::DMatrix;
+use nalgebra::allocator::Allocator;
+use nalgebra::{DMatrix, DVector, DefaultAllocator, Dim, OVector, SVector};
+use ode_solvers::dop_shared::{IntegrationError, OutputType};
+use ode_solvers::{Dopri5, System};
 
-use super::dopri::{self, Buf, Failure, Tolerances};
 use super::exact;
 use crate::error::{Error, Result};
 
@@ -197,29 +200,53 @@ impl Flow {
     }
 
     fn dopri(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) -> Result<()> {
+        // Fixed-size vectors for the common sizes: several times faster per step.
         macro_rules! sized {
             ($($k:literal)*) => {
                 match s.len() {
-                    $($k => self.dopri_in::<[f64; $k]>(cfg, s, h, out),)*
-                    _ => self.dopri_in::<Vec<f64>>(cfg, s, h, out),
+                    $($k => self.dopri_in(cfg, SVector::<f64, $k>::from_column_slice(s), h, out),)*
+                    _ => self.dopri_in(cfg, DVector::from_column_slice(s), h, out),
                 }
             };
         }
         sized!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
     }
 
-    fn dopri_in<B: Buf>(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) -> Result<()> {
-        let mut y = B::zeros(s.len());
-        y.m().copy_from_slice(s);
-        let tol = Tolerances {
-            rtol: self.ode.rtol,
-            atol: self.ode.atol,
-            max_steps: self.ode.max_steps,
-        };
-        match dopri::integrate(|y, dy| cfg.rhs(y, dy), &mut y, h, tol) {
-            Ok(steps) => {
-                self.ode_steps += u64::from(steps);
-                out.copy_from_slice(y.s());
+    pub(crate) fn dopri_in<D: Dim>(
+        &mut self,
+        cfg: &Config,
+        y0: OVector<f64, D>,
+        h: f64,
+        out: &mut [f64],
+    ) -> Result<()>
+    where
+        DefaultAllocator: Allocator<D>,
+    {
+        let mut solver = Dopri5::from_param(
+            OdeSystem(cfg),
+            0.0,
+            h,
+            0.0,
+            y0,
+            self.ode.rtol,
+            self.ode.atol,
+            0.9,
+            0.04,
+            0.2,
+            10.0,
+            h,
+            0.0,
+            self.ode.max_steps,
+            1000,
+            OutputType::Sparse,
+        );
+        match solver.integrate() {
+            Ok(stats) => {
+                self.ode_steps += u64::from(stats.accepted_steps);
+                let Some(y) = solver.y_out().last() else {
+                    return Err(Error::Numerical("the ODE solver returned no state".into()));
+                };
+                out.copy_from_slice(y.as_slice());
                 for v in out.iter_mut().take(cfg.n()) {
                     if *v < 0.0 {
                         *v = 0.0;
@@ -227,19 +254,33 @@ impl Flow {
                 }
                 Ok(())
             }
-            Err(Failure::StepLimit { x, steps }) => Err(Error::Numerical(format!(
-                "the ODE solver reached its step limit ({steps} steps) {x} days into an interval of {h} days; the scenario may be too stiff for the nonlinear solver"
-            ))),
-            Err(Failure::Stiff { x }) => Err(Error::Numerical(format!(
+            Err(IntegrationError::MaxNumStepReached { x, n_step }) => {
+                Err(Error::Numerical(format!(
+                    "the ODE solver reached its step limit ({n_step} steps) {x} days into an interval of {h} days; the scenario may be too stiff for the nonlinear solver"
+                )))
+            }
+            Err(IntegrationError::StiffnessDetected { x }) => Err(Error::Numerical(format!(
                 "the scenario is stiff (detected {x} days into an interval): Dopri5 cannot solve it efficiently; remove ceilings or negative couplings so the exact linear solver applies, or lower the restraint"
             ))),
-            Err(Failure::Underflow { .. }) => {
+            Err(IntegrationError::StepSizeUnderflow { .. }) => {
                 // The state blew up inside the interval: report a non-finite
                 // state so the caller records an explosion.
                 out.fill(f64::INFINITY);
                 Ok(())
             }
         }
+    }
+}
+
+/// The interval's right-hand side for `ode_solvers`, on any vector storage.
+struct OdeSystem<'a>(&'a Config);
+
+impl<D: Dim> System<f64, OVector<f64, D>> for OdeSystem<'_>
+where
+    DefaultAllocator: Allocator<D>,
+{
+    fn system(&self, _t: f64, y: &OVector<f64, D>, dy: &mut OVector<f64, D>) {
+        self.0.rhs(y.as_slice(), dy.as_mut_slice());
     }
 }
 

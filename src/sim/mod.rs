@@ -19,7 +19,6 @@
 //! assert!(run.explosion_time.unwrap() < 100.0);
 //! ```
 
-mod dopri;
 mod engine;
 mod events;
 mod exact;
