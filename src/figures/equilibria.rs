@@ -34,8 +34,8 @@ const SPREAD: [f64; 3] = [0.25, 0.5, 0.75];
 /// scenario's initial state. They follow the autonomous continuous
 /// dynamics: the controller, phases and other mechanisms are left out, as
 /// in the field. A run stops where it reaches the top rung (an explosion),
-/// otherwise after `6/|α|` days for a spectral abscissa `α < 0` (between
-/// 40 and 400 days) or 200 days.
+/// otherwise after `8/|α|` days for a spectral abscissa `α < 0` (between
+/// 40 and 600 days: disturbances shrink by `e⁻⁸`) or 200 days.
 ///
 /// # Errors
 /// [`Error::Invalid`] unless the model has exactly two actors; the errors
@@ -95,7 +95,7 @@ pub fn phase_portrait(model: &Model) -> Result<PhasePortrait<'_>> {
 
     let alpha = spectral_abscissa(d, gain)?;
     let horizon = if alpha < 0.0 {
-        (6.0 / -alpha).clamp(40.0, 400.0)
+        (8.0 / -alpha).clamp(40.0, 600.0)
     } else {
         200.0
     };
