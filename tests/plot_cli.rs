@@ -1,7 +1,7 @@
 //! `escalation plot KIND SCENARIO --out DIR`: every kind writes a PNG and
 //! a well-formed SVG; bad kinds and arguments exit with code 2.
 
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "plot_support/mod.rs"]
 mod plot_support;
 
