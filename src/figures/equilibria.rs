@@ -30,8 +30,10 @@ const SPREAD: [f64; 3] = [0.25, 0.5, 0.75];
 /// threshold (the top rung's bound), the actor's ceiling, its initial
 /// intensity and any equilibrium below twice the threshold. Trajectories
 /// start on the four edges of the box below 92% of the threshold (at
-/// ¼, ½ and ¾ of each edge, and its corners), at the origin, and at the
-/// scenario's initial state. They follow the autonomous continuous
+/// ¼, ½ and ¾ of each edge, and its corners), at the origin, just off each
+/// unstable equilibrium (2 % of the view diagonally on either side, so the
+/// runs show which way the flow leaves it) and at the scenario's initial
+/// state. They follow the autonomous continuous
 /// dynamics: the controller, phases and other mechanisms are left out, as
 /// in the field. A run stops where it reaches the top rung (an explosion),
 /// otherwise after `8/|α|` days for a spectral abscissa `α < 0` (between
@@ -48,7 +50,8 @@ const SPREAD: [f64; 3] = [0.25, 0.5, 0.75];
 /// use escalation::model::{Dynamics, Model};
 ///
 /// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.02, 0.01).unwrap();
-/// let portrait = figures::phase_portrait(&Model::from_dynamics(d, 100.0)).unwrap();
+/// let model = Model::from_dynamics(d, 100.0);
+/// let portrait = figures::phase_portrait(&model).unwrap();
 /// // one stable equilibrium, x* = (bg + kh, lg + ah) / (ab − kl) = (0.55, 0.85)
 /// assert_eq!(portrait.equilibria.len(), 1);
 /// let e = portrait.equilibria[0];
@@ -109,6 +112,20 @@ pub fn phase_portrait(model: &Model) -> Result<PhasePortrait<'_>> {
     let mut starts = vec![(0.0, 0.0), (sx, 0.0), (0.0, sy), (sx, sy)];
     for f in SPREAD {
         starts.extend([(f * sx, 0.0), (0.0, f * sy), (f * sx, sy), (sx, f * sy)]);
+    }
+    // Just off each unstable equilibrium, so the runs show which way the
+    // flow leaves it (the separatrix of a saddle).
+    let (dx, dy) = (0.02 * xr.1, 0.02 * yr.1);
+    for e in equilibria.iter().filter(|e| !e.stable) {
+        for (sx, sy) in [(1.0, 1.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0)] {
+            let p = (e.x[0] + sx * dx, e.x[1] + sy * dy);
+            let inside = |v: f64, i: usize, r: (f64, f64)| {
+                v >= 0.0 && v < 0.999 * top.min(r.1).min(d.ceiling[i].unwrap_or(f64::INFINITY))
+            };
+            if inside(p.0, 0, xr) && inside(p.1, 1, yr) {
+                starts.push(p);
+            }
+        }
     }
     let own = (model.initial[0], model.initial[1]);
     if !starts.contains(&own) {
