@@ -54,6 +54,7 @@ fn main() -> Result<()> {
 
     let variant = |name: &'static str, derivative: bool, sensitized: bool| -> Result<Case> {
         let mut m = model.clone();
+        m.name = format!("{}, {name}", model.name);
         if let Some(c) = m.controller.as_mut()
             && !derivative
         {
