@@ -228,7 +228,7 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
     [(center - half).max(0.0), (center + half).min(1.0)]
 }
 
-/// Runs the ensemble. `progress`, if given, is called once per finished run
+/// Runs the ensemble. `progress`, if given, is called with 1 for each finished run
 /// (from worker threads).
 ///
 /// # Errors
@@ -237,7 +237,7 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
 pub fn run_ensemble(
     model: &Model,
     opts: &EnsembleOptions,
-    progress: Option<&(dyn Fn() + Sync)>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<EnsembleSummary> {
     if opts.runs == 0 {
         return Err(Error::invalid("runs", "must be at least 1"));
@@ -262,7 +262,7 @@ pub fn run_ensemble(
                     let mut rng = stream(seed, r);
                     let run = simulate_with_rng(model, &sim, &mut rng)?;
                     if let Some(p) = progress {
-                        p();
+                        p(1);
                     }
                     Ok::<_, Error>(acc.add(
                         run.outcome,

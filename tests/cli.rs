@@ -365,3 +365,47 @@ fn sweep_and_montecarlo_bad_arguments_exit_2() {
         );
     }
 }
+
+#[test]
+fn internal_failures_exit_1() {
+    // The input is valid but the output cannot be written: an internal failure, not bad input.
+    let o = bin()
+        .args([
+            "simulate",
+            &scenario("dyad.toml"),
+            "--out",
+            "/proc/escalation-cannot-write-here",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: cannot create directory"));
+}
+
+#[test]
+fn every_command_reports_a_missing_file_with_exit_2() {
+    for cmd in ["simulate", "analyze", "montecarlo", "sweep", "fit"] {
+        let mut args = vec![cmd, "/nonexistent/input.toml"];
+        match cmd {
+            "montecarlo" => args.extend(["--runs", "10"]),
+            "sweep" => args.extend(["--param", "gain=0:1:3"]),
+            _ => {}
+        }
+        let o = bin().args(&args).output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("/nonexistent/input.toml"),
+            "{cmd}"
+        );
+    }
+}

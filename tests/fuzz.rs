@@ -1,6 +1,7 @@
-//! Panic-freedom: the parser and the simulator on arbitrary and mutated
-//! inputs either succeed or return an error; they never panic, hang, or
-//! hand back a non-finite number.
+//! Panic-freedom: the parser, `simulate`, `analyze`, `sweep` and `fit` on
+//! arbitrary and mutated inputs either succeed or return an error; they
+//! never panic, hang, or hand back a non-finite number where a finite one
+//! is promised.
 //!
 //! 1,000 cases per property in the default run (`cargo test`); a longer run:
 //! `cargo test --release --test fuzz -- --ignored`.
@@ -111,6 +112,16 @@ fn exercise(text: &str) -> Result<(), TestCaseError> {
             ..SimOptions::default()
         };
         SIMULATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // analyze and a small sweep: a result or an error, never a panic.
+        if let Ok(report) = escalation::analysis::analyze(&model) {
+            prop_assert!(report.to_json().is_ok());
+        }
+        if let Ok(grid) = escalation::sweep::Grid::parse(&["gain=0:3:4".to_string()], &model)
+            && let Ok(points) =
+                escalation::sweep::sweep_linear(&model, &grid, &Default::default(), None)
+        {
+            prop_assert_eq!(points.len(), 4);
+        }
         if let Ok(run) = simulate(&model, &opts) {
             for s in &run.x {
                 prop_assert!(s.iter().all(|v| v.is_finite() && *v >= 0.0));
@@ -167,9 +178,73 @@ fn arbitrary_text_never_panics() {
     run(1000, arbitrary());
 }
 
+const COW: &str = include_str!("../examples/data/cow_nmc_1909_1913.csv");
+
+/// Parses a CSV and runs both fits with a small bootstrap.
+fn exercise_fit(text: &str) -> Result<(), TestCaseError> {
+    use escalation::calibrate::{FitOptions, Group, Series, fit_pooled, fit_richardson};
+    let Ok(series) = Series::parse(text, None) else {
+        return Ok(());
+    };
+    let Ok(opts) = FitOptions::default().with_bootstrap(20) else {
+        return Ok(());
+    };
+    if let Ok(grouped) = series.grouped(&Group::each_column(&series)) {
+        if let Ok(fit) = fit_pooled(&grouped, &opts) {
+            prop_assert!(serde_json::to_string(&fit.to_json()).is_ok());
+        }
+        if let Ok(fit) = fit_richardson(&grouped, &opts) {
+            prop_assert!(serde_json::to_string(&fit.to_json()).is_ok());
+        }
+    }
+    Ok(())
+}
+
+fn csv_mutated() -> impl Strategy<Value = String> {
+    prop::collection::vec((any::<usize>(), any::<usize>(), number()), 1..4).prop_map(|edits| {
+        let mut rows: Vec<Vec<String>> = COW
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        for (r, c, v) in edits {
+            let r = 1 + r % (rows.len() - 1);
+            let row = &mut rows[r];
+            let c = c % row.len();
+            row[c] = v;
+        }
+        rows.iter()
+            .map(|r| r.join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+#[test]
+fn mutated_and_arbitrary_csv_never_panics_the_fits() {
+    let mut runner = TestRunner::new(Config {
+        cases: 500,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&csv_mutated(), |text| exercise_fit(&text))
+        .unwrap();
+    runner
+        .run(&"[0-9a-z,\\.\\n#-]{0,200}", |text| exercise_fit(&text))
+        .unwrap();
+}
+
 #[test]
 #[ignore = "long fuzz run: cargo test --release --test fuzz -- --ignored"]
 fn long_fuzz_run() {
     run(50_000, mutated());
     run(50_000, arbitrary());
+    let mut runner = TestRunner::new(Config {
+        cases: 20_000,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&csv_mutated(), |text| exercise_fit(&text))
+        .unwrap();
 }

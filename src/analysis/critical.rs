@@ -306,3 +306,43 @@ pub fn critical_gain_sensitivity(d: &Dynamics) -> Result<Option<DMatrix<f64>>> {
     });
     Ok(s.iter().all(|x| x.is_finite()).then_some(s))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn bialternate_eigenvalues_are_pair_sums() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        for n in 2..=6 {
+            let m = DMatrix::from_fn(n, n, |_, _| rng.random_range(-1.0..1.0));
+            let lambda = eigenvalues(&m).unwrap();
+            let mut want: Vec<Complex<f64>> = Vec::new();
+            for i in 0..n {
+                for j in i + 1..n {
+                    want.push(lambda[i] + lambda[j]);
+                }
+            }
+            let got = eigenvalues(&bialternate(&m)).unwrap();
+            assert_eq!(got.len(), want.len());
+            for z in &want {
+                let best = got
+                    .iter()
+                    .map(|g| (g - z).norm())
+                    .fold(f64::INFINITY, f64::min);
+                assert!(best < 1e-9, "n={n}: {z} missing from {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cycles_are_detected() {
+        let chain = DMatrix::from_row_slice(3, 3, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
+        assert!(!has_cycle(&chain));
+        let mut ring = chain.clone();
+        ring[(2, 0)] = -0.1;
+        assert!(has_cycle(&ring));
+        assert!(!has_cycle(&DMatrix::zeros(4, 4)));
+    }
+}

@@ -60,7 +60,7 @@ fn loop_radius_at(z: &Zoh, d: &Dynamics, gain: f64, r: f64, theta: f64) -> Resul
 /// largest values by golden-section search.
 ///
 /// # Errors
-/// As [`sampled_spectral_radius`](crate::analysis::sampled_spectral_radius).
+/// As [`super::sampled_spectral_radius`].
 pub fn loop_radius_bound(d: &Dynamics, c: &Controller, gain: f64) -> Result<f64> {
     check_gain(gain)?;
     let r = check(c)?;
@@ -134,7 +134,7 @@ impl DelayMargin {
 /// [`unstable_root_count`] beyond.
 ///
 /// # Errors
-/// As [`sampled_spectral_radius`](crate::analysis::sampled_spectral_radius).
+/// As [`super::sampled_spectral_radius`].
 pub fn delay_margin(d: &Dynamics, c: &Controller, gain: f64) -> Result<DelayMargin> {
     let n = d.n();
     let extra = usize::from(c.derivative > 0.0);

@@ -68,11 +68,17 @@ pub fn jacobian_eigenvalues(d: &Dynamics, gain: f64) -> Result<Vec<Complex<f64>>
 /// every eigenvalue of `M(γ)`, the scale of the marginal tolerance.
 #[must_use]
 pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
-    (0..d.n())
-        .map(|i| {
-            d.restraint[i] + gain.abs() * d.coupling.row(i).iter().map(|k| k.abs()).sum::<f64>()
-        })
-        .fold(0.0, f64::max)
+    let n = d.n();
+    // Sweeps call this per grid point: plain indexed loops, no iterator adaptors.
+    let mut scale: f64 = 0.0;
+    for i in 0..n {
+        let mut row = 0.0;
+        for j in 0..n {
+            row += d.coupling[(i, j)].abs();
+        }
+        scale = scale.max(d.restraint[i] + gain.abs() * row);
+    }
+    scale
 }
 
 /// The spectral abscissa `α = max Re λ(−A + γK)`, 1/day: the loop explodes
@@ -99,20 +105,33 @@ pub fn spectral_abscissa(d: &Dynamics, gain: f64) -> Result<f64> {
     check_gain(gain)?;
     match d.n() {
         1 => Ok(-d.restraint[0]),
-        2 => {
-            let (a, b) = (d.restraint[0], d.restraint[1]);
-            let kl = gain * gain * d.coupling[(0, 1)] * d.coupling[(1, 0)];
-            let half_diff = 0.5 * (a - b);
-            let disc = half_diff * half_diff + kl;
-            if disc >= 0.0 {
-                Ok((kl - a * b) / (disc.sqrt() + 0.5 * (a + b)))
-            } else {
-                Ok(-0.5 * (a + b))
-            }
-        }
+        2 => Ok(abscissa_2(
+            d.restraint[0],
+            d.restraint[1],
+            d.coupling[(0, 1)],
+            d.coupling[(1, 0)],
+            gain,
+        )),
         _ => Ok(jacobian_eigenvalues(d, gain)?
             .first()
             .map_or(f64::NEG_INFINITY, |z| z.re)),
+    }
+}
+
+/// The spectral abscissa (1/day) of Richardson's two-actor matrix
+/// `[[−a, γk], [γl, −b]]`, in closed form, and the eigenvalue scale
+/// `max(a + γ|k|, b + γ|l|)` of [`abscissa_scale`]: what a sweep needs per
+/// grid point, with no allocation (gain not checked: callers do).
+#[inline]
+#[must_use]
+pub fn abscissa_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> f64 {
+    let kl = gain * gain * k * l;
+    let half_diff = 0.5 * (a - b);
+    let disc = half_diff * half_diff + kl;
+    if disc >= 0.0 {
+        (kl - a * b) / (disc.sqrt() + 0.5 * (a + b))
+    } else {
+        -0.5 * (a + b)
     }
 }
 

@@ -156,7 +156,7 @@ pub fn ceiling_equilibrium(
     let mut r = residual(d, gain, &x);
     for _ in 0..200 {
         if r.amax() <= tol(&x) {
-            return Ok(Some(x));
+            return Ok(Some(snap(d, gain, x)));
         }
         let pinned = pinned_actors(d, gain, &x);
         let free: Vec<usize> = (0..n).filter(|&i| !pinned[i]).collect();
@@ -186,7 +186,29 @@ pub fn ceiling_equilibrium(
             }
         }
     }
-    Ok((r.amax() <= tol(&x)).then_some(x))
+    Ok((r.amax() <= tol(&x)).then(|| snap(d, gain, x)))
+}
+
+/// Puts intensities within `1e-9` of a ceiling (or of zero) on it, when
+/// that is an equilibrium too: Newton approaches a ceiling only linearly.
+fn snap(d: &Dynamics, gain: f64, x: DVector<f64>) -> DVector<f64> {
+    let mut y = x.clone();
+    for i in 0..d.n() {
+        if let Some(c) = d.ceiling[i]
+            && (c - y[i]).abs() <= 1e-9 * c
+        {
+            y[i] = c;
+        }
+        if y[i].abs() <= 1e-12 {
+            y[i] = 0.0;
+        }
+    }
+    let before = residual(d, gain, &x).amax();
+    if residual(d, gain, &y).amax() <= before.max(1e-14) * 10.0 {
+        y
+    } else {
+        x
+    }
 }
 
 /// The equilibrium the analysis reports: [`linear_equilibrium`] without
@@ -208,4 +230,41 @@ pub fn equilibrium(d: &Dynamics, gain: f64, start: &DVector<f64>) -> Result<Opti
 pub fn is_negative_peace(x: &DVector<f64>, ladder: &Ladder, breach_rung: usize) -> bool {
     x.iter()
         .all(|&v| v >= -1e-12 && ladder.rung_of(v) < breach_rung)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jacobian_matches_finite_differences() {
+        let mut d = Dynamics::new(
+            DVector::from_vec(vec![0.5, 0.3, 0.8]),
+            DMatrix::from_row_slice(3, 3, &[0.0, 0.4, -0.2, 0.6, 0.0, 0.3, 0.1, -0.5, 0.0]),
+            DVector::from_vec(vec![0.2, -0.1, 0.3]),
+        )
+        .unwrap();
+        d.ceiling = vec![Some(4.0), None, Some(6.0)];
+        let x = DVector::from_vec(vec![1.5, 2.0, 3.5]);
+        let j = jacobian(&d, 1.3, &x).unwrap();
+        let f = |x: &DVector<f64>| {
+            let h = drive(&d, 1.3, x);
+            DVector::from_fn(3, |i, _| factor(&d, i, x[i]) * h[i])
+        };
+        for c in 0..3 {
+            let mut up = x.clone();
+            let mut down = x.clone();
+            up[c] += 1e-6;
+            down[c] -= 1e-6;
+            let col = (f(&up) - f(&down)) / 2e-6;
+            for r in 0..3 {
+                assert!(
+                    (col[r] - j[(r, c)]).abs() < 1e-8,
+                    "({r},{c}): {} vs {}",
+                    col[r],
+                    j[(r, c)]
+                );
+            }
+        }
+    }
 }

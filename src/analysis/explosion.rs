@@ -18,7 +18,8 @@ pub struct RungCrossing {
     pub t: f64,
 }
 
-/// An exponential fit `‖x(t) − x_ref‖ ≈ c e^{rate·t}` by least squares on the log.
+/// An exponential fit `y(t) ≈ c e^{rate·t}` by least squares on `ln y`, where `y`
+/// is the speed `‖dx/dt‖` or a distance `‖x − x_ref‖` (see [`fit_growth`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct GrowthFit {
     /// Fitted rate, 1/day: positive for growth, negative for decay.
@@ -48,7 +49,8 @@ pub struct Explosion {
     pub highest_rung: usize,
     /// First time each actor reached each rung above rung 0, in time order.
     pub crossings: Vec<RungCrossing>,
-    /// Growth of `‖x‖` on the escalating segment (`None` when too short or flat).
+    /// Growth rate of the speed `‖dx/dt‖` on the escalating segment
+    /// ([`fit_growth`]; `None` when too short or flat).
     pub growth: Option<GrowthFit>,
 }
 
@@ -75,32 +77,65 @@ fn line_fit(t: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
     Some((slope, my - slope * mt, r2))
 }
 
-/// Fits an exponential to the distance `‖x(t) − reference‖₂` of the samples
-/// `x[i][k]` at times `t[k]` (days); `reference` defaults to zero.
+/// Fits an exponential rate (1/day) to the samples `x[i][k]` at times `t[k]`
+/// (days).
 ///
-/// When the distance rises to its maximum, the escalating segment runs from
-/// its last minimum before that maximum to the maximum, and the fit uses the
-/// samples between 25% and 90% of the way in log-distance (skipping the
-/// initial transient and the saturation of a capped model). Otherwise the
-/// decay from the maximum is fitted down to `10⁻⁹` of it. `None` with
-/// fewer than three usable samples or less than a factor `e^{0.5}` of change.
+/// The fitted quantity is the speed `‖Δx/Δt‖₂` between consecutive samples
+/// when `reference` is `None`, and the distance `‖x − reference‖₂` otherwise.
+/// Near an equilibrium `x*` of a linear model `dx/dt = M(x − x*)`, so the
+/// speed grows or decays like the leading mode whatever `x*` is: no
+/// equilibrium needs to be known. (Intervals shorter than half the median,
+/// such as the last one of an exploded run, are left out.)
+///
+/// When the fitted quantity rises to its maximum, the escalating segment
+/// runs from its last minimum before that maximum to the maximum, and the
+/// fit uses the samples between 25% and 90% of the way in logarithm
+/// (skipping the initial transient and the saturation of a capped model).
+/// Otherwise the decay from the maximum is fitted down to `10⁻⁹` of it.
+/// `None` with fewer than three usable samples or less than a factor
+/// `e^{0.5}` of change.
 #[must_use]
 pub fn fit_growth(t: &[f64], x: &[Vec<f64>], reference: Option<&[f64]>) -> Option<GrowthFit> {
     let len = t.len();
     if len < 3 || x.iter().any(|s| s.len() != len) {
         return None;
     }
-    let dist: Vec<f64> = (0..len)
-        .map(|k| {
-            x.iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    (s[k] - reference.and_then(|r| r.get(i)).copied().unwrap_or(0.0)).powi(2)
+    let (times, dist): (Vec<f64>, Vec<f64>) = match reference {
+        Some(r) => {
+            let d = (0..len)
+                .map(|k| {
+                    x.iter()
+                        .enumerate()
+                        .map(|(i, s)| (s[k] - r.get(i).copied().unwrap_or(0.0)).powi(2))
+                        .sum::<f64>()
+                        .sqrt()
                 })
-                .sum::<f64>()
-                .sqrt()
-        })
-        .collect();
+                .collect();
+            (t.to_vec(), d)
+        }
+        None => {
+            let mut steps: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+            steps.sort_by(f64::total_cmp);
+            let median = steps[steps.len() / 2];
+            (0..len - 1)
+                .filter(|&k| t[k + 1] - t[k] >= 0.5 * median && t[k + 1] > t[k])
+                .map(|k| {
+                    let h = t[k + 1] - t[k];
+                    let v = x
+                        .iter()
+                        .map(|s| ((s[k + 1] - s[k]) / h).powi(2))
+                        .sum::<f64>()
+                        .sqrt();
+                    (0.5 * (t[k] + t[k + 1]), v)
+                })
+                .unzip()
+        }
+    };
+    let t = times.as_slice();
+    let len = t.len();
+    if len < 3 {
+        return None;
+    }
     if dist.iter().any(|v| !v.is_finite()) {
         return None;
     }
@@ -144,8 +179,8 @@ pub fn fit_growth(t: &[f64], x: &[Vec<f64>], reference: Option<&[f64]>) -> Optio
 /// Explosion detection on a simulated run: whether and when the top rung
 /// was reached, the first time each actor reached each rung (exact times
 /// from the run's rung events; linear interpolation between samples when
-/// there are none), and the growth rate of `‖x‖` ([`fit_growth`] with a zero
-/// reference). Works on any trajectory, linear or not.
+/// there are none), and the growth rate of the speed `‖dx/dt‖`
+/// ([`fit_growth`] without a reference). Works on any trajectory, linear or not.
 #[must_use]
 pub fn detect_explosion(run: &Trajectory, ladder: &Ladder) -> Explosion {
     let n = run.actors.len();

@@ -66,7 +66,7 @@ pub use critical::{
 };
 pub use delay::{DelayMargin, delay_margin, loop_radius_bound, unstable_root_count};
 pub use eigen::{
-    Mode, abscissa_scale, eigenvalues, jacobian_eigenvalues, leading_mode, root_locus,
+    Mode, abscissa_2, abscissa_scale, eigenvalues, jacobian_eigenvalues, leading_mode, root_locus,
     spectral_abscissa, stability,
 };
 pub use equilibrium::{

@@ -127,6 +127,8 @@ pub struct Report {
     pub folds: Option<Vec<Fold>>,
     /// Hysteresis between escalation and de-escalation gains, if any.
     pub hysteresis: Option<Hysteresis>,
+    /// Caveats about what was (not) computed, in plain words.
+    pub notes: Vec<String>,
 }
 
 /// Eigen-analysis at the equilibrium: eigenvalues of the Jacobian restricted
@@ -247,12 +249,49 @@ pub fn analyze(model: &Model) -> Result<Report> {
         None => None,
     };
 
-    let (folds, hysteresis) = if !linear && face_count(d) <= MAX_FACES {
-        let top = 2.0 * gain.max(critical.unwrap_or(1.0));
-        let b = continuation(d, (0.0, top), 200)?;
-        (Some(b.folds), b.hysteresis)
-    } else {
+    let mut notes = Vec::new();
+    if !model.phases.is_empty() || model.spoilers.is_some() || !model.agreements.is_empty() {
+        notes.push(
+            "phases, spoilers and agreements are ignored: the baseline gain holds throughout"
+                .to_string(),
+        );
+    }
+    if let Some(c) = critical.filter(|&c| !linear && gain > c) {
+        notes.push(format!(
+            "the loop without ceilings is explosive at this gain (critical gain {c:.6}): \
+             intensities grow until the ceilings stop them"
+        ));
+    }
+    if let Some(x) = &eq
+        && x.iter()
+            .any(|&v| model.ladder.rung_of(v) >= model.ladder.top())
+    {
+        notes.push("the equilibrium lies on the top rung: the loop settles in an explosion in the ladder's sense".to_string());
+    }
+    if !linear && eq.is_none() {
+        notes.push(
+            "no equilibrium of the capped model was found: eigenvalues are those of −A + γK"
+                .to_string(),
+        );
+    }
+    let (folds, hysteresis) = if linear {
         (None, None)
+    } else if face_count(d) > MAX_FACES {
+        notes.push(format!(
+            "tipping points not searched: {} faces exceed the limit of {MAX_FACES}",
+            face_count(d)
+        ));
+        (None, None)
+    } else {
+        let top = 2.0 * gain.max(critical.unwrap_or(1.0));
+        match continuation(d, (0.0, top), 200) {
+            Ok(b) => (Some(b.folds), b.hysteresis),
+            Err(Error::Numerical(msg)) => {
+                notes.push(format!("tipping points not found: {msg}"));
+                (None, None)
+            }
+            Err(e) => return Err(e),
+        }
     };
 
     Ok(Report {
@@ -277,6 +316,7 @@ pub fn analyze(model: &Model) -> Result<Report> {
         sampled,
         folds,
         hysteresis,
+        notes,
     })
 }
 

@@ -102,7 +102,7 @@ fn resample(run: &crate::sim::Trajectory, times: &[f64]) -> Vec<Vec<f64>> {
 /// parallel) and binned into a histogram per actor and time, 2000 bins up
 /// to the explosion threshold, so quantiles are exact to 1/2000 of it
 /// (linear within a bin). The result does not depend on the thread count.
-/// `progress` is called once per finished run.
+/// `progress` is called with 1 for each finished run.
 ///
 /// # Errors
 /// [`Error::Invalid`] for zero runs; the simulator's errors.
@@ -110,7 +110,7 @@ pub fn fan_chart(
     model: &Model,
     runs: u64,
     seed: u64,
-    progress: Option<&(dyn Fn() + Sync)>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<FanChart> {
     if runs == 0 {
         return Err(Error::invalid("runs", "a fan chart needs at least 1 run"));
@@ -137,7 +137,7 @@ pub fn fan_chart(
             .map(|r| {
                 let run = simulate_with_rng(model, &opts, &mut stream(seed, r))?;
                 if let Some(p) = progress {
-                    p();
+                    p(1);
                 }
                 Ok((resample(&run, &times), run.outcome == Outcome::Exploded))
             })
@@ -191,7 +191,7 @@ pub fn fan_chart(
 /// the scenario's seed, so cells differ by their parameters, not by luck).
 /// Any sweep parameter may be an axis. Cells carry their number up to
 /// 15 × 15 cells; the scenario's own values are marked. `progress` is
-/// called once per finished run.
+/// called with 1 for each finished run.
 ///
 /// A scenario without a phase has no ceasefire to collapse: the map is
 /// then the probability of an explosion. Note that a hotline with its own
@@ -204,7 +204,7 @@ pub fn collapse_heatmap(
     model: &Model,
     grid: &Grid,
     runs: u64,
-    progress: Option<&(dyn Fn() + Sync)>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Heatmap> {
     let axes = map_axes(grid, "heat map")?;
     if runs == 0 {

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Grid, Param, SweepOptions};
-use crate::analysis::{Verdict, sampled_stability, stability};
+use crate::analysis::{Verdict, abscissa_2, sampled_stability, stability};
 use crate::error::{Error, Result};
 use crate::model::{Dynamics, Model};
 
@@ -68,6 +68,9 @@ struct Evaluator<'a> {
     model: Model,
     /// The effective dynamics when a phase gain is swept.
     phase: Option<(usize, Dynamics)>,
+    /// Two actors, continuous coupling: `[a, b, k, l, γ]` and, per axis, the
+    /// slot it writes (`None`: no effect on stability, e.g. a grievance).
+    fast: Option<([f64; 5], [Option<usize>; 2])>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -76,15 +79,69 @@ impl<'a> Evaluator<'a> {
             Param::PhaseGain(k) => Some((k, base.dynamics.clone())),
             _ => None,
         });
+        let d = &base.dynamics;
+        let mut fast = None;
+        if d.n() == 2 && base.controller.is_none() && phase.is_none() {
+            let mut slots = [None; 2];
+            let mut ok = true;
+            for (s, axis) in slots.iter_mut().zip(&grid.axes) {
+                *s = match axis.param {
+                    Param::Restraint(i) => Some(i),
+                    Param::Coupling(0, 1) => Some(2),
+                    Param::Coupling(1, 0) => Some(3),
+                    Param::Gain => Some(4),
+                    Param::Grievance(_) => None,
+                    _ => {
+                        ok = false;
+                        None
+                    }
+                };
+            }
+            if ok {
+                let base5 = [
+                    d.restraint[0],
+                    d.restraint[1],
+                    d.coupling[(0, 1)],
+                    d.coupling[(1, 0)],
+                    d.gain,
+                ];
+                fast = Some((base5, slots));
+            }
+        }
         Self {
             grid,
             base,
             model: base.clone(),
             phase,
+            fast,
         }
     }
 
+    /// The verdict of a two-actor continuous loop without touching the model:
+    /// the same arithmetic as [`stability`], so the same bits.
+    #[inline]
+    fn eval_fast(&self, p: usize, base: [f64; 5], slots: [Option<usize>; 2]) -> (f64, Verdict) {
+        let values = self.grid.value_pair(p);
+        let mut v = base;
+        for (slot, x) in slots.iter().zip(values) {
+            if let Some(s) = slot {
+                v[*s] = x;
+            }
+        }
+        let [a, b, k, l, gain] = v;
+        let alpha = abscissa_2(a, b, k, l, gain);
+        let g = gain.abs();
+        let scale = (a + g * (0.0 + k.abs()))
+            .max(b + g * (l.abs() + 0.0))
+            .max(0.0);
+        (alpha, Verdict::from_abscissa(alpha, scale))
+    }
+
     fn eval(&mut self, p: usize) -> Result<(f64, Verdict, Option<f64>)> {
+        if let Some((base, slots)) = self.fast {
+            let (alpha, verdict) = self.eval_fast(p, base, slots);
+            return Ok((alpha, verdict, None));
+        }
         let values = self.grid.value_pair(p);
         for (axis, &v) in self.grid.axes.iter().zip(&values) {
             axis.param.apply(&mut self.model, v);
@@ -123,7 +180,7 @@ impl<'a> Evaluator<'a> {
 }
 
 /// The linear verdict at every grid point (or every point of a shard), in
-/// grid order. `progress` is called once per point.
+/// grid order. `progress` is told of each finished point (called with 1).
 ///
 /// # Errors
 /// The first point's analysis error.
@@ -131,7 +188,7 @@ pub fn sweep_linear(
     model: &Model,
     grid: &Grid,
     opts: &SweepOptions,
-    progress: Option<&(dyn Fn() + Sync)>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Vec<LinearPoint>> {
     check(grid)?;
     let points = opts.points(grid.len())?;
@@ -143,7 +200,7 @@ pub fn sweep_linear(
                     let (spectral_abscissa, verdict, spectral_radius) = ev.eval(p)?;
                     let values = grid.values(p);
                     if let Some(f) = progress {
-                        f();
+                        f(1);
                     }
                     Ok(LinearPoint {
                         index: p,
@@ -158,8 +215,13 @@ pub fn sweep_linear(
     })?
 }
 
+/// Points per unit of parallel work in [`sweep_summary`]: large enough that
+/// scheduling and progress reporting cost nothing per point.
+const CHUNK: usize = 4096;
+
 /// Verdict counts over the grid (or a shard), without storing the points:
-/// memory does not grow with the grid.
+/// memory does not grow with the grid. `progress` is told how many points
+/// finished, once per chunk of points.
 ///
 /// # Errors
 /// The first point's analysis error.
@@ -167,23 +229,41 @@ pub fn sweep_summary(
     model: &Model,
     grid: &Grid,
     opts: &SweepOptions,
-    progress: Option<&(dyn Fn() + Sync)>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<SweepCounts> {
     check(grid)?;
-    let points = opts.points(grid.len())?;
+    let (k, n) = opts.shard.unwrap_or((0, 1));
+    if n == 0 || k >= n {
+        return Err(Error::invalid(
+            "shard",
+            format!("{}/{n}: need 1 ≤ K ≤ N", k + 1),
+        ));
+    }
+    let (k, n) = (k as usize, n as usize);
+    let total = grid.len();
+    let count = if total > k {
+        (total - k).div_ceil(n)
+    } else {
+        0
+    };
+    let chunks = count.div_ceil(CHUNK);
     opts.install(|| {
-        points
+        (0..chunks)
+            .into_par_iter()
             .map_init(
                 || Evaluator::new(grid, model),
-                |ev, p| {
-                    let v = ev.eval(p).map(|r| r.1);
-                    if let Some(f) = progress {
-                        f();
+                |ev, c| {
+                    let mut acc = SweepCounts::default();
+                    let end = ((c + 1) * CHUNK).min(count);
+                    for i in c * CHUNK..end {
+                        acc = acc.count(ev.eval(k + i * n)?.1);
                     }
-                    v
+                    if let Some(f) = progress {
+                        f((end - c * CHUNK) as u64);
+                    }
+                    Ok(acc)
                 },
             )
-            .try_fold(SweepCounts::default, |acc, v| v.map(|v| acc.count(v)))
             .try_reduce(SweepCounts::default, |a, b| Ok(a.add(&b)))
     })?
 }

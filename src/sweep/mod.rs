@@ -175,7 +175,7 @@ pub struct EnsemblePoint {
 /// Runs an ensemble at every grid point (or every point of a shard). Every
 /// point uses the same seed, so all points see the same attack draws
 /// (common random numbers) and differences between points are due to the
-/// parameters, not to luck. `progress` is called once per finished run.
+/// parameters, not to luck. `progress` is called with 1 for each finished run.
 ///
 /// # Errors
 /// As [`run_ensemble`]; [`Error::Invalid`] for a bad parameter value.
@@ -184,7 +184,7 @@ pub fn sweep_ensemble(
     grid: &Grid,
     ensemble: &EnsembleOptions,
     opts: &SweepOptions,
-    progress: Option<&(dyn Fn() + Sync)>,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Vec<EnsemblePoint>> {
     let (k, n) = opts.shard.unwrap_or((0, 1));
     if n == 0 || k >= n {

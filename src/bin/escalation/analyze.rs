@@ -128,6 +128,9 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
             h.escalation_gain, h.deescalation_gain, h.width
         )?;
     }
+    for note in &r.notes {
+        writeln!(w, "note: {note}")?;
+    }
     Ok(())
 }
 

@@ -51,7 +51,7 @@ pub fn run(a: Args) -> Result<()> {
         None => a.runs,
     };
     let bar = progress_bar(expected, a.quiet, "runs");
-    let tick = || bar.inc(1);
+    let tick = |n: u64| bar.inc(n);
     let summary = run_ensemble(&model, &opts, Some(&tick))?;
     bar.finish_and_clear();
     if let Some(path) = &a.out {

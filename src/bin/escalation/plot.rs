@@ -124,7 +124,7 @@ pub fn run(a: Args) -> Result<()> {
         Kind::FanChart => {
             let runs = a.runs.unwrap_or(400);
             let bar = progress_bar(runs, a.quiet, "runs");
-            let tick = || bar.inc(1);
+            let tick = |n: u64| bar.inc(n);
             let data = figures::fan_chart(&model, runs, model.seed, Some(&tick))?;
             bar.finish_and_clear();
             write(&|p| plot::fan_chart(&data, p))?;
@@ -150,7 +150,7 @@ pub fn run(a: Args) -> Result<()> {
                 );
             }
             let bar = progress_bar(runs * grid.len() as u64, a.quiet, "runs");
-            let tick = || bar.inc(1);
+            let tick = |n: u64| bar.inc(n);
             let data = figures::collapse_heatmap(&model, &grid, runs, Some(&tick))?;
             bar.finish_and_clear();
             write(&|p| plot::heatmap(&data, p))?;

@@ -77,13 +77,13 @@ pub fn run(a: Args) -> Result<()> {
             ..EnsembleOptions::default()
         };
         let bar = progress_bar(n_points * a.runs, a.quiet, "runs");
-        let tick = || bar.inc(1);
+        let tick = |n: u64| bar.inc(n);
         let points = sweep_ensemble(&model, &grid, &ens, &opts, Some(&tick))?;
         bar.finish_and_clear();
         PartialData::SweepEnsemble { points }
     } else {
         let bar = progress_bar(n_points, a.quiet || n_points < 100_000, "points");
-        let tick = || bar.inc(1);
+        let tick = |n: u64| bar.inc(n);
         let data = if a.summary {
             PartialData::SweepSummary {
                 counts: sweep_summary(&model, &grid, &opts, Some(&tick))?,
