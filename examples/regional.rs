@@ -129,12 +129,13 @@ fn main() -> Result<()> {
     };
     let exploded = |t: &Tally| t.outcomes.get(&Outcome::Exploded).copied().unwrap_or(0);
     println!(
-        "\nThe ceasefire fails in {} / {} / {} runs: blame for the spoiler's attacks breaks it",
+        "\nThe ceasefire fails in {} / {} / {} of {RUNS} runs (as written / outside off / everyone signs):",
         failed(&tallies[0].1),
         failed(&tallies[1].1),
         failed(&tallies[2].1)
     );
-    println!("whoever reacts outside it. What the outsiders decide is what a collapse leads to:");
+    println!("blame for the spoiler's attacks breaks it whoever reacts outside it. What the");
+    println!("outsiders decide is what a collapse leads to:");
     println!(
         "{} of {} collapses end in war as written, {} with their reactions off; signing them up",
         exploded(&tallies[0].1),
