@@ -95,7 +95,13 @@ impl EnsembleSummary {
 
     fn add(mut self, outcome: Outcome, explosion: Option<f64>, verified: Option<bool>) -> Self {
         self.runs += 1;
-        *self.counts.entry(outcome.name().to_string()).or_insert(0) += 1;
+        // The keys exist from `empty`: no allocation per run.
+        match self.counts.get_mut(outcome.name()) {
+            Some(c) => *c += 1,
+            None => {
+                self.counts.insert(outcome.name().to_string(), 1);
+            }
+        }
         if let Some(ok) = verified {
             self.verification.0 += 1;
             self.verification.1 += u64::from(ok);

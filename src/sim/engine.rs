@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 
-use nalgebra::{DMatrix, DVector};
 use rand::Rng as _;
 
 use super::events::{Event, EventKind, Outcome};
@@ -46,11 +45,18 @@ struct Blame {
     attack_time: f64,
 }
 
+/// Controller state; the vectors are reused from tick to tick.
 struct ControllerRun {
     tick: u64,
+    /// The last few observed states, oldest first.
     history: VecDeque<Vec<f64>>,
-    perceived: Option<Vec<f64>>,
+    /// `y[k-1]` after the deadband, once there is one.
+    perceived: Vec<f64>,
+    has_perceived: bool,
     u: Vec<f64>,
+    y: Vec<f64>,
+    prev: Vec<f64>,
+    phi: Vec<f64>,
 }
 
 pub(crate) struct Run<'a> {
@@ -70,6 +76,15 @@ pub(crate) struct Run<'a> {
     ctl: Option<ControllerRun>,
     cfg: Config,
     flow: Flow,
+    /// The gain schedule changed since `cfg.w` was computed.
+    phases_dirty: bool,
+    /// Scratch states for `advance_to` and scratch parameters for `rebuild`.
+    s_new: Vec<f64>,
+    s_mid: Vec<f64>,
+    crossing: Vec<usize>,
+    a_buf: Vec<f64>,
+    b_buf: Vec<f64>,
+    w_buf: Vec<f64>,
     next_sample: u64,
     out: Trajectory,
     verification: Vec<(String, bool)>,
@@ -91,9 +106,9 @@ impl<'a> Run<'a> {
         s.resize(n + pairs.len(), 0.0);
         let tracker = RungTracker::new(&m.ladder, &s[..n]);
         let cfg = Config {
-            a: m.dynamics.restraint.clone(),
-            w: DMatrix::zeros(n, n),
-            b: DVector::zeros(n),
+            a: m.dynamics.restraint.as_slice().to_vec(),
+            w: vec![0.0; n * n],
+            b: vec![0.0; n],
             coupled: m.controller.is_none(),
             pairs: pairs.clone(),
             ceiling: m.dynamics.ceiling.clone(),
@@ -108,8 +123,12 @@ impl<'a> Run<'a> {
         let ctl = m.controller.as_ref().map(|_| ControllerRun {
             tick: 0,
             history: VecDeque::new(),
-            perceived: None,
+            perceived: vec![0.0; n],
+            has_perceived: false,
             u: vec![0.0; n],
+            y: vec![0.0; n],
+            prev: vec![0.0; n],
+            phi: vec![0.0; n],
         });
         let phases = m
             .phases
@@ -129,6 +148,7 @@ impl<'a> Run<'a> {
                 on_until: None,
             })
             .collect();
+        let len = s.len();
         let mut run = Self {
             m,
             opts,
@@ -146,6 +166,13 @@ impl<'a> Run<'a> {
             ctl,
             cfg,
             flow,
+            phases_dirty: true,
+            s_new: vec![0.0; len],
+            s_mid: vec![0.0; len],
+            crossing: Vec::with_capacity(n),
+            a_buf: vec![0.0; n],
+            b_buf: vec![0.0; n],
+            w_buf: vec![0.0; n * n],
             next_sample: 0,
             out: Trajectory {
                 x: vec![Vec::new(); n],
@@ -210,9 +237,15 @@ impl<'a> Run<'a> {
                 )));
             }
             let next = self.next_event_time().min(horizon);
-            // Land exactly on scheduled times rather than a rounding away from them.
+            // Land exactly on scheduled times rather than a rounding away from
+            // them. Monotone flows cannot rise and fall between checks, so
+            // they go from event to event.
             let step = self.t + self.opts.check_step;
-            let target = if step < next - EPS { step } else { next };
+            let target = if step < next - EPS && !self.flow.monotone(&self.cfg) {
+                step
+            } else {
+                next
+            };
             let crossed = self.advance_to(target)?;
             if crossed {
                 self.on_rung_changes();
@@ -279,10 +312,13 @@ impl<'a> Run<'a> {
 
     /// True when the state at `s` would change a rung or is not finite.
     fn crosses(&self, s: &[f64]) -> bool {
-        (0..self.n).any(|i| {
-            let x = s[i];
-            !x.is_finite() || self.m.ladder.step(self.tracker.rungs[i], x) != self.tracker.rungs[i]
-        })
+        (0..self.n).any(|i| self.crosses_one(i, s[i]))
+    }
+
+    /// True when actor `i` at intensity `x` would change rung or is not finite.
+    fn crosses_one(&self, i: usize, x: f64) -> bool {
+        let r = self.tracker.rungs[i];
+        !x.is_finite() || self.m.ladder.step(r, x) != r
     }
 
     /// Advances to `target`; if a rung changes on the way, stops at the
@@ -292,25 +328,53 @@ impl<'a> Run<'a> {
         if h <= 0.0 {
             return Ok(false);
         }
-        let s1 = self.flow.advance(&self.cfg, &self.s, h)?;
-        if !self.crosses(&s1) {
-            self.s = s1;
+        self.flow.advance(&self.cfg, &self.s, h, &mut self.s_new)?;
+        if !self.crosses(&self.s_new) {
+            std::mem::swap(&mut self.s, &mut self.s_new);
             self.t = target;
             return Ok(false);
         }
         let (mut lo, mut hi) = (0.0, h);
-        let mut s_hi = s1;
+        if self.flow.monotone(&self.cfg) {
+            // Each intensity is monotone and evolves on its own, so only the
+            // actors that changed rung by `h` can change earlier: bisect on them.
+            self.crossing.clear();
+            for i in 0..self.n {
+                if self.crosses_one(i, self.s_new[i]) {
+                    self.crossing.push(i);
+                }
+            }
+            while hi - lo > 1e-10 * (1.0 + self.t.abs()) {
+                let mid = 0.5 * (lo + hi);
+                let hit = self.crossing.iter().any(|&i| {
+                    self.crosses_one(i, self.flow.advance_one(&self.cfg, &self.s, i, mid))
+                });
+                if hit {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            if hi < h {
+                self.flow.advance(&self.cfg, &self.s, hi, &mut self.s_new)?;
+            }
+            std::mem::swap(&mut self.s, &mut self.s_new);
+            self.t += hi;
+            return Ok(true);
+        }
+        // `s_new` holds the state at `hi` throughout.
         while hi - lo > 1e-10 * (1.0 + self.t.abs()) {
             let mid = 0.5 * (lo + hi);
-            let s_mid = self.flow.advance(&self.cfg, &self.s, mid)?;
-            if self.crosses(&s_mid) {
+            self.flow
+                .advance(&self.cfg, &self.s, mid, &mut self.s_mid)?;
+            if self.crosses(&self.s_mid) {
                 hi = mid;
-                s_hi = s_mid;
+                std::mem::swap(&mut self.s_new, &mut self.s_mid);
             } else {
                 lo = mid;
             }
         }
-        self.s = s_hi;
+        std::mem::swap(&mut self.s, &mut self.s_new);
         self.t += hi;
         Ok(true)
     }
@@ -372,6 +436,7 @@ impl<'a> Run<'a> {
     fn collapse(&mut self, k: usize, actor: usize, cause: &str) {
         let p = &self.m.phases[k];
         self.phases[k].state = PhaseState::Collapsed;
+        self.phases_dirty = true;
         if p.verify.is_some() && !self.phases[k].verify_done {
             self.phases[k].verify_done = true;
             self.verification.push((p.name.clone(), false));
@@ -502,6 +567,7 @@ impl<'a> Run<'a> {
             let p = &self.m.phases[k];
             if self.phases[k].state == PhaseState::Pending && self.due(p.start) {
                 self.phases[k].state = PhaseState::Active;
+                self.phases_dirty = true;
                 self.log(EventKind::PhaseStart {
                     phase: p.name.clone(),
                     gain: p.gain,
@@ -540,6 +606,7 @@ impl<'a> Run<'a> {
                     }
                     _ => {
                         self.phases[k].state = PhaseState::Ended;
+                        self.phases_dirty = true;
                         let gain = p.after_gain.unwrap_or(self.m.dynamics.gain);
                         self.log(EventKind::PhaseEnd {
                             phase: p.name.clone(),
@@ -580,11 +647,12 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The pairwise gain `G_ij` in force now.
-    fn gains(&self) -> DMatrix<f64> {
-        let n = self.n;
-        let mut g = DMatrix::from_element(n, n, self.m.dynamics.gain);
-        for (p, run) in self.m.phases.iter().zip(&self.phases) {
+    /// Writes the effective coupling `G_ij K_ij` in force now (row-major)
+    /// into `w`, where `G_ij` is the pairwise gain of the phases.
+    fn effective_coupling(m: &Model, phases: &[PhaseRun], w: &mut [f64]) {
+        let n = m.n();
+        w.fill(m.dynamics.gain);
+        for (p, run) in m.phases.iter().zip(phases) {
             let gain = match run.state {
                 PhaseState::Pending => None,
                 PhaseState::Active => Some(p.gain),
@@ -593,46 +661,65 @@ impl<'a> Run<'a> {
             if let Some(gain) = gain {
                 for &i in &p.parties {
                     for &j in &p.parties {
-                        g[(i, j)] = gain;
+                        w[i * n + j] = gain;
                     }
                 }
             }
         }
-        g
+        let k = &m.dynamics.coupling;
+        for i in 0..n {
+            for j in 0..n {
+                w[i * n + j] *= k[(i, j)];
+            }
+        }
     }
 
-    /// Recomputes the interval parameters from the current mechanism state.
+    /// Recomputes the interval parameters from the current mechanism state,
+    /// without allocating; the gains only when the schedule changed.
     fn rebuild(&mut self) {
         let d = &self.m.dynamics;
-        let mut a = d.restraint.clone();
-        let mut g = d.grievance.clone();
+        self.a_buf.copy_from_slice(d.restraint.as_slice());
+        self.b_buf.copy_from_slice(d.grievance.as_slice());
         for (ag, run) in self.m.agreements.iter().zip(&self.agreements) {
             if run.on_until.is_some() {
                 if let Some(v) = ag.grievance {
-                    g[ag.target] = v;
+                    self.b_buf[ag.target] = v;
                 }
                 if let Some(v) = ag.restraint {
-                    a[ag.target] = v;
+                    self.a_buf[ag.target] = v;
                 }
             }
         }
-        let w = self.gains().component_mul(&d.coupling);
         if let Some(c) = &self.ctl {
-            for i in 0..self.n {
-                g[i] += c.u[i];
+            for (g, &u) in self.b_buf.iter_mut().zip(&c.u) {
+                *g += u;
             }
         }
-        let changed = a != self.cfg.a || g != self.cfg.b || w != self.cfg.w;
+        let mut changed = false;
+        if self.phases_dirty {
+            self.phases_dirty = false;
+            Self::effective_coupling(self.m, &self.phases, &mut self.w_buf);
+            if self.w_buf != self.cfg.w {
+                std::mem::swap(&mut self.w_buf, &mut self.cfg.w);
+                changed = true;
+            }
+        }
+        if self.a_buf != self.cfg.a {
+            std::mem::swap(&mut self.a_buf, &mut self.cfg.a);
+            changed = true;
+        }
+        if self.b_buf != self.cfg.b {
+            std::mem::swap(&mut self.b_buf, &mut self.cfg.b);
+            changed = true;
+        }
         if changed {
-            self.cfg.a = a;
-            self.cfg.b = g;
-            self.cfg.w = w;
             self.flow.invalidate();
         }
     }
 
+    /// A decision, if one is due. Runs right after [`Self::rebuild`], so
+    /// `cfg.w` holds the gains in force now.
     fn controller_tick(&mut self) {
-        let w = self.gains().component_mul(&self.m.dynamics.coupling);
         let (Some(ctl), Some(c)) = (&self.m.controller, self.ctl.as_mut()) else {
             return;
         };
@@ -644,53 +731,58 @@ impl<'a> Run<'a> {
             Some(h) if self.hotline_on => h.lag.unwrap_or(ctl.lag),
             _ => ctl.lag,
         };
-        let x_now = self.s[..n].to_vec();
-        c.history.push_back(x_now);
         let cap = ctl
             .lag
             .max(self.m.hotline.as_ref().and_then(|h| h.lag).unwrap_or(0))
             + 2;
-        while c.history.len() > cap {
-            c.history.pop_front();
+        // Keep at most `cap` states, recycling the oldest one's storage.
+        let mut x_now = Vec::new();
+        while c.history.len() >= cap {
+            x_now = c.history.pop_front().unwrap_or_default();
         }
+        x_now.clear();
+        x_now.extend_from_slice(&self.s[..n]);
+        c.history.push_back(x_now);
         // y[k] = x(t_{k-d}); before t = 0 the actors see x(0).
-        let y: Vec<f64> = if (c.tick as usize) < lag {
-            self.m.initial.as_slice().to_vec()
+        if (c.tick as usize) < lag {
+            c.y.copy_from_slice(self.m.initial.as_slice());
         } else {
-            c.history[c.history.len() - 1 - lag].clone()
-        };
-        let prev = c.perceived.clone().unwrap_or_else(|| y.clone());
-        let perceived: Vec<f64> = (0..n)
-            .map(|j| {
-                if (y[j] - prev[j]).abs() >= ctl.deadband {
-                    y[j]
-                } else {
-                    prev[j]
-                }
-            })
-            .collect();
+            c.y.copy_from_slice(&c.history[c.history.len() - 1 - lag]);
+        }
+        if c.has_perceived {
+            c.prev.copy_from_slice(&c.perceived);
+        } else {
+            c.prev.copy_from_slice(&c.y);
+        }
+        for j in 0..n {
+            c.perceived[j] = if (c.y[j] - c.prev[j]).abs() >= ctl.deadband {
+                c.y[j]
+            } else {
+                c.prev[j]
+            };
+        }
+        c.has_perceived = true;
         let ratio = ctl.derivative / ctl.period;
-        let phi: Vec<f64> = (0..n)
-            .map(|j| perceived[j] + ratio * (perceived[j] - prev[j]))
-            .collect();
-        let mut u = vec![0.0; n];
+        for j in 0..n {
+            c.phi[j] = c.perceived[j] + ratio * (c.perceived[j] - c.prev[j]);
+        }
+        let w = &self.cfg.w;
         for i in 0..n {
+            let row = &w[i * n..(i + 1) * n];
             let mut ui = 0.0;
-            for j in 0..n {
-                ui += w[(i, j)] * phi[j];
+            for (&wij, &pj) in row.iter().zip(&c.phi) {
+                ui += wij * pj;
             }
             for (q, &(v, acc)) in self.pairs.iter().enumerate() {
                 if v == i {
-                    ui += w[(i, acc)] * self.s[n + q];
+                    ui += row[acc] * self.s[n + q];
                 }
             }
             if let Some(sat) = ctl.saturation {
                 ui = ui.clamp(-sat, sat);
             }
-            u[i] = ui;
+            c.u[i] = ui;
         }
-        c.u = u;
-        c.perceived = Some(perceived);
         c.tick += 1;
         self.rebuild();
     }

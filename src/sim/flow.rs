@@ -1,21 +1,23 @@
 //! Advancing the continuous state over one interval with constant parameters.
 //!
 //! Three methods, chosen per interval:
-//! - controller without ceilings: each intensity obeys `dx/dt = -a x + b`
-//!   with constant `b`, solved in closed form (with the stop at zero);
+//! - controller (actors decoupled between decisions): each intensity obeys
+//!   `dx/dt = -a x + b`, or `(1 - x/C)(b - a x)` with a ceiling, with constant
+//!   `b`: solved in closed form (with the stop at zero), see [`super::exact`];
 //! - continuous coupling without ceilings, in a positive system (non-negative
 //!   effective coupling and drive): the matrix exponential of the augmented
-//!   linear system, exact to rounding;
-//! - anything else (ceilings, negative coupling or drive, where the
-//!   projection onto `x ≥ 0` makes the flow nonlinear): Dopri5 with sparse
-//!   output over the interval, taking only its final point.
+//!   linear system, exact to rounding, cached per step length;
+//! - anything else (continuous coupling with ceilings, negative coupling or
+//!   drive, where the projection onto `x ≥ 0` makes the flow nonlinear):
+//!   Dopri5 over the interval, taking only its final point, with the state
+//!   on the stack for up to 16 components (see [`super::dopri`]).
 
 use std::collections::HashMap;
 
-use nalgebra::{DMatrix, DVector};
-use ode_solvers::dop_shared::{IntegrationError, OutputType};
-use ode_solvers::{Dopri5, System};
+use nalgebra::DMatrix;
 
+use super::dopri::{self, Buf, Failure, Tolerances};
+use super::exact;
 use crate::error::{Error, Result};
 
 /// Parameters constant over an interval. The state is `s = [x; z]`: `n`
@@ -24,11 +26,11 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     /// Current restraint `a_i`.
-    pub a: DVector<f64>,
-    /// Effective coupling `G_ij K_ij` (gains folded in).
-    pub w: DMatrix<f64>,
+    pub a: Vec<f64>,
+    /// Effective coupling `G_ij K_ij` (gains folded in), row-major `n × n`.
+    pub w: Vec<f64>,
     /// Constant drive per actor: grievance, plus the held controller input.
-    pub b: DVector<f64>,
+    pub b: Vec<f64>,
     /// Whether `w` acts continuously (no controller).
     pub coupled: bool,
     /// (victim, accused) of each phantom.
@@ -50,7 +52,7 @@ impl Config {
     fn positive(&self) -> bool {
         let n = self.n();
         self.b.iter().all(|&v| v >= 0.0)
-            && (!self.coupled || (0..n).all(|i| (0..n).all(|j| i == j || self.w[(i, j)] >= 0.0)))
+            && (!self.coupled || (0..n).all(|i| (0..n).all(|j| i == j || self.w[i * n + j] >= 0.0)))
     }
 
     pub fn rhs(&self, s: &[f64], out: &mut [f64]) {
@@ -58,12 +60,13 @@ impl Config {
         for i in 0..n {
             let mut f = -self.a[i] * s[i] + self.b[i];
             if self.coupled {
-                for (j, &sj) in s.iter().enumerate().take(n) {
-                    f += self.w[(i, j)] * sj;
+                let row = &self.w[i * n..(i + 1) * n];
+                for (&wij, &sj) in row.iter().zip(&s[..n]) {
+                    f += wij * sj;
                 }
                 for (q, &(v, acc)) in self.pairs.iter().enumerate() {
                     if v == i {
-                        f += self.w[(i, acc)] * s[n + q];
+                        f += row[acc] * s[n + q];
                     }
                 }
             }
@@ -89,7 +92,7 @@ impl Config {
         for i in 0..n {
             if self.coupled {
                 for j in 0..n {
-                    aug[(i, j)] = self.w[(i, j)];
+                    aug[(i, j)] = self.w[i * n + j];
                 }
             }
             aug[(i, i)] -= self.a[i];
@@ -97,7 +100,7 @@ impl Config {
         }
         for (q, &(v, acc)) in self.pairs.iter().enumerate() {
             if self.coupled {
-                aug[(v, n + q)] = self.w[(v, acc)];
+                aug[(v, n + q)] = self.w[v * n + acc];
             }
             aug[(n + q, n + q)] = -self.a[acc];
         }
@@ -123,14 +126,6 @@ pub(crate) struct Flow {
     pub ode_steps: u64,
 }
 
-struct OdeSystem<'a>(&'a Config);
-
-impl System<f64, DVector<f64>> for OdeSystem<'_> {
-    fn system(&self, _t: f64, y: &DVector<f64>, dy: &mut DVector<f64>) {
-        self.0.rhs(y.as_slice(), dy.as_mut_slice());
-    }
-}
-
 impl Flow {
     pub fn new(ode: OdeSettings) -> Self {
         Self {
@@ -142,26 +137,47 @@ impl Flow {
 
     /// Forget cached propagators (call when the parameters change).
     pub fn invalidate(&mut self) {
-        self.cache.clear();
+        if !self.cache.is_empty() {
+            self.cache.clear();
+        }
     }
 
-    /// The state `h` days after `s` (which is not modified).
-    pub fn advance(&mut self, cfg: &Config, s: &[f64], h: f64) -> Result<Vec<f64>> {
+    /// True when every intensity moves monotonically over any interval with
+    /// `cfg` (the decoupled closed forms): a rung change inside an interval
+    /// then shows at its end, and rungs need no intermediate checks.
+    pub fn monotone(&self, cfg: &Config) -> bool {
+        !cfg.coupled && !self.ode.force_ode
+    }
+
+    /// Writes into `out` the state `h` days after `s`.
+    pub fn advance(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) -> Result<()> {
         if h <= 0.0 {
-            return Ok(s.to_vec());
+            out.copy_from_slice(s);
+            return Ok(());
         }
-        if !self.ode.force_ode && cfg.linear() {
+        if !self.ode.force_ode {
             if !cfg.coupled {
-                return Ok(scalar_exact(cfg, s, h));
+                decoupled_exact(cfg, s, h, out);
+                return Ok(());
             }
-            if cfg.positive() {
-                return Ok(self.exp_exact(cfg, s, h));
+            if cfg.linear() && cfg.positive() {
+                self.exp_exact(cfg, s, h, out);
+                return Ok(());
             }
         }
-        self.dopri(cfg, s, h)
+        self.dopri(cfg, s, h, out)
     }
 
-    fn exp_exact(&mut self, cfg: &Config, s: &[f64], h: f64) -> Vec<f64> {
+    /// Intensity of actor `i` after `h` days, for a [`Flow::monotone`] `cfg`
+    /// (the same value [`Flow::advance`] gives for that actor).
+    pub fn advance_one(&self, cfg: &Config, s: &[f64], i: usize, h: f64) -> f64 {
+        if h <= 0.0 {
+            return s[i];
+        }
+        decoupled_one(cfg, s[i], i, h)
+    }
+
+    fn exp_exact(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) {
         let m = s.len() + 1;
         if self.cache.len() > 32 {
             self.cache.clear();
@@ -170,7 +186,6 @@ impl Flow {
             .cache
             .entry(h.to_bits())
             .or_insert_with(|| (cfg.augmented() * h).exp());
-        let mut out = vec![0.0; m - 1];
         for (i, o) in out.iter_mut().enumerate() {
             let mut acc = p[(i, m - 1)];
             for (j, &sj) in s.iter().enumerate() {
@@ -179,83 +194,72 @@ impl Flow {
             // Rounding may leave -1e-17 where the exact value is 0.
             *o = if i < cfg.n() { acc.max(0.0) } else { acc };
         }
-        out
     }
 
-    fn dopri(&mut self, cfg: &Config, s: &[f64], h: f64) -> Result<Vec<f64>> {
-        let y0 = DVector::from_column_slice(s);
-        let mut solver = Dopri5::from_param(
-            OdeSystem(cfg),
-            0.0,
-            h,
-            0.0,
-            y0,
-            self.ode.rtol,
-            self.ode.atol,
-            0.9,
-            0.04,
-            0.2,
-            10.0,
-            h,
-            0.0,
-            self.ode.max_steps,
-            1000,
-            OutputType::Sparse,
-        );
-        match solver.integrate() {
-            Ok(stats) => {
-                self.ode_steps += stats.accepted_steps as u64;
-                let y = solver
-                    .y_out()
-                    .last()
-                    .cloned()
-                    .unwrap_or_else(|| DVector::from_column_slice(s));
-                let mut out: Vec<f64> = y.iter().copied().collect();
+    fn dopri(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) -> Result<()> {
+        macro_rules! sized {
+            ($($k:literal)*) => {
+                match s.len() {
+                    $($k => self.dopri_in::<[f64; $k]>(cfg, s, h, out),)*
+                    _ => self.dopri_in::<Vec<f64>>(cfg, s, h, out),
+                }
+            };
+        }
+        sized!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+    }
+
+    fn dopri_in<B: Buf>(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) -> Result<()> {
+        let mut y = B::zeros(s.len());
+        y.m().copy_from_slice(s);
+        let tol = Tolerances {
+            rtol: self.ode.rtol,
+            atol: self.ode.atol,
+            max_steps: self.ode.max_steps,
+        };
+        match dopri::integrate(|y, dy| cfg.rhs(y, dy), &mut y, h, tol) {
+            Ok(steps) => {
+                self.ode_steps += u64::from(steps);
+                out.copy_from_slice(y.s());
                 for v in out.iter_mut().take(cfg.n()) {
                     if *v < 0.0 {
                         *v = 0.0;
                     }
                 }
-                Ok(out)
+                Ok(())
             }
-            Err(IntegrationError::MaxNumStepReached { x, n_step }) => {
-                Err(Error::Numerical(format!(
-                    "the ODE solver reached its step limit ({n_step} steps) {x} days into an interval of {h} days; the scenario may be too stiff for the nonlinear solver"
-                )))
-            }
-            Err(IntegrationError::StiffnessDetected { x }) => Err(Error::Numerical(format!(
+            Err(Failure::StepLimit { x, steps }) => Err(Error::Numerical(format!(
+                "the ODE solver reached its step limit ({steps} steps) {x} days into an interval of {h} days; the scenario may be too stiff for the nonlinear solver"
+            ))),
+            Err(Failure::Stiff { x }) => Err(Error::Numerical(format!(
                 "the scenario is stiff (detected {x} days into an interval): Dopri5 cannot solve it efficiently; remove ceilings or negative couplings so the exact linear solver applies, or lower the restraint"
             ))),
-            Err(IntegrationError::StepSizeUnderflow { x }) => {
-                // The state blew up inside the interval: report what we have
-                // as a non-finite state so the caller records an explosion.
-                let _ = x;
-                Ok(vec![f64::INFINITY; s.len()])
+            Err(Failure::Underflow { .. }) => {
+                // The state blew up inside the interval: report a non-finite
+                // state so the caller records an explosion.
+                out.fill(f64::INFINITY);
+                Ok(())
             }
         }
     }
 }
 
-/// `dx/dt = -a x + b` per actor (no coupling, no ceiling), with the stop at zero.
-fn scalar_exact(cfg: &Config, s: &[f64], h: f64) -> Vec<f64> {
+/// Decoupled intensities (controller between decisions) in closed form;
+/// phantoms decay at the accused's restraint.
+fn decoupled_exact(cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) {
     let n = cfg.n();
-    let mut out = s.to_vec();
     for i in 0..n {
-        let (a, b, x0) = (cfg.a[i], cfg.b[i], s[i]);
-        let xs = b / a;
-        let e = (-a * h).exp();
-        let mut x = xs + (x0 - xs) * e;
-        if b < 0.0 {
-            // Reaches zero at t0 = ln(1 + a x0 / (-b)) / a, then stays there.
-            let t0 = (a * x0 / (-b)).ln_1p() / a;
-            if h >= t0 {
-                x = 0.0;
-            }
-        }
-        out[i] = x.max(0.0);
+        out[i] = decoupled_one(cfg, s[i], i, h);
     }
     for (q, &(_, acc)) in cfg.pairs.iter().enumerate() {
         out[n + q] = s[n + q] * (-cfg.a[acc] * h).exp();
     }
-    out
+}
+
+#[inline]
+fn decoupled_one(cfg: &Config, x0: f64, i: usize, h: f64) -> f64 {
+    let (a, b) = (cfg.a[i], cfg.b[i]);
+    match cfg.ceiling[i] {
+        None => exact::linear(a, b, x0, h),
+        Some(c) => exact::logistic(a, b, c, x0, h),
+    }
 }

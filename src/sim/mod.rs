@@ -1,6 +1,8 @@
 //! The hybrid simulator: continuous dynamics between events (decision
 //! ticks, phase boundaries, attacks, blame, agreement timers, samples),
-//! solved exactly where the dynamics are linear and with Dopri5 otherwise.
+//! solved in closed form under a controller (the actors are decoupled between
+//! decisions), exactly where continuous dynamics are linear and positive, and
+//! with Dopri5 otherwise.
 //!
 //! # Example
 //!
@@ -17,8 +19,10 @@
 //! assert!(run.explosion_time.unwrap() < 100.0);
 //! ```
 
+mod dopri;
 mod engine;
 mod events;
+mod exact;
 mod flow;
 mod trajectory;
 
@@ -44,6 +48,9 @@ pub struct SimOptions {
     /// Longest interval between two checks of the rungs, days. Rung changes
     /// (and so breaches and explosions) are located to 1e-9 day inside an
     /// interval by bisection, but a rise and fall within one interval is missed.
+    /// Under a controller every intensity moves monotonically between two
+    /// events, so nothing can be missed and the rungs are checked at events
+    /// only (this setting then has no effect, unless `force_ode` is set).
     pub check_step: f64,
     /// Relative tolerance of the ODE solver (nonlinear intervals only).
     pub rtol: f64,
@@ -159,3 +166,6 @@ pub fn simulate_with_rng(model: &Model, opts: &SimOptions, rng: &mut Rng) -> Res
     opts.check(model.horizon)?;
     engine::Run::new(model, opts, rng).run()
 }
+
+#[cfg(test)]
+mod tests;
