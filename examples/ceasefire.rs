@@ -2,7 +2,9 @@
 //! loop gain hold, in a region where not everyone signed?
 //!
 //! Simulates the built-in Islamabad scenario (`examples/scenarios/islamabad.toml`,
-//! compiled into this example), prints what happened and writes the plots.
+//! compiled into this example), prints what happened, then how 400 seeded
+//! runs fare, and writes the plots (one run with and without spoilers, and
+//! the fan chart of the 400 runs).
 //!
 //! ```text
 //! cargo run --release --example ceasefire [-- OUT_DIR]
@@ -10,11 +12,15 @@
 
 use std::path::PathBuf;
 
+use escalation::ensemble::{EnsembleOptions, run_ensemble};
+use escalation::figures;
 use escalation::output::OutputDir;
 use escalation::prelude::*;
 use escalation::sim::EventKind;
 
 const SCENARIO: &str = include_str!("scenarios/islamabad.toml");
+/// Runs of the ensemble and its fan chart.
+const FAN_RUNS: u64 = 400;
 
 fn main() -> Result<()> {
     let out_dir = std::env::args()
@@ -42,6 +48,27 @@ fn main() -> Result<()> {
     println!("\nWithout spoilers:");
     tell(&calm);
 
+    // Many runs: how the cessation fares across the spoiler's possible attacks.
+    let summary = run_ensemble(
+        &model,
+        &EnsembleOptions {
+            runs: FAN_RUNS,
+            ..EnsembleOptions::default()
+        },
+        None,
+    )?;
+    let share = |o: &str| 100.0 * summary.fractions()[o];
+    println!(
+        "\nOver {FAN_RUNS} runs: {:.1} % held (extended), {:.1} % collapsed, {:.1} % exploded",
+        share("extended"),
+        share("collapsed"),
+        share("exploded")
+    );
+    if let Some(t) = summary.explosion_quantile(0.5) {
+        println!("  median explosion day {t:.1}");
+    }
+    let fan = figures::fan_chart(&model, FAN_RUNS, model.seed, None)?;
+
     let out = OutputDir::create(&out_dir, false)?;
     out.write("trajectory.csv", run.to_csv()?.as_bytes())?;
     for name in ["trajectory.png", "trajectory.svg"] {
@@ -49,6 +76,9 @@ fn main() -> Result<()> {
     }
     for name in ["no_spoilers.png", "no_spoilers.svg"] {
         out.write_with(name, |p| escalation::plot::trajectory(&calm, &quiet, p))?;
+    }
+    for name in ["fan_chart.png", "fan_chart.svg"] {
+        out.write_with(name, |p| escalation::plot::fan_chart(&fan, p))?;
     }
     println!("\nplots written to {}", out.dir().display());
     Ok(())

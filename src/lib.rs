@@ -11,7 +11,8 @@
 //! mechanisms (ceasefire phases, spoilers, a hotline, agreements) act on that
 //! loop; the analyses find when it explodes and how much margin is left.
 //!
-//! Data flows one way: [`scenario`] → [`model`] → [`sim`] / analyses → output.
+//! Data flows one way: [`scenario`] → [`model`] → [`sim`] / analyses → output;
+//! [`figures`] turns a model into the input of each [`plot`].
 //!
 //! ```
 //! use escalation::prelude::*;
@@ -41,6 +42,7 @@ pub mod calibrate;
 pub mod control;
 pub mod ensemble;
 pub mod error;
+pub mod figures;
 pub mod merge;
 pub mod model;
 pub mod output;

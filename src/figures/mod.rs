@@ -1,0 +1,201 @@
+//! Figures from a model: the glue between the analyses and [`crate::plot`].
+//!
+//! The plot functions take plain data; the functions here compute that data
+//! from a compiled [`Model`], so that the command-line tool
+//! (`escalation plot KIND SCENARIO --out DIR`) and the examples build every
+//! figure the same way. None of them draws or prints: each returns the input
+//! of one plot function, which the caller may adjust (a title, a mark)
+//! before drawing it.
+//!
+//! | figure | function | computed with |
+//! |---|---|---|
+//! | stability map | [`stability_map`] | [`crate::sweep::sweep_linear`]; boundary in closed form (Richardson) or by bisection |
+//! | root locus | [`root_locus`] | [`crate::analysis::root_locus`], [`crate::analysis::critical_gain`] |
+//! | bifurcation diagram | [`bifurcation`] | [`crate::analysis::continuation`] |
+//! | fan chart | [`fan_chart`] | seeded recorded runs ([`crate::sim::stream`]) |
+//! | heat map of collapse probability | [`collapse_heatmap`] | [`crate::sweep::sweep_ensemble`] |
+//! | phase portrait (2 actors) | [`phase_portrait`] | [`crate::sim::simulate`], [`crate::analysis::face_equilibria`] |
+//!
+//! The trajectory plot needs no glue: [`crate::plot::trajectory`] takes a
+//! simulated run and its model. [`side_by_side`] draws several figures of
+//! one kind in a row (for example a stable and an explosive phase portrait).
+//!
+//! Each function that needs a range has a default around the scenario's
+//! current values: [`default_map_grid`], [`default_gains`],
+//! [`default_gamma_range`], [`default_heatmap_grid`].
+//!
+//! # Example
+//!
+//! ```no_run
+//! use escalation::prelude::*;
+//! use escalation::figures;
+//!
+//! let (_, model) = Scenario::load("examples/scenarios/richardson.toml")?;
+//! let grid = figures::default_map_grid(&model)?;
+//! let map = figures::stability_map(&model, &grid)?;
+//! escalation::plot::stability_map(&map, "map.png".as_ref())?;
+//! # Ok::<(), escalation::Error>(())
+//! ```
+
+mod boundary;
+mod ensembles;
+mod equilibria;
+mod linear;
+mod panels;
+
+pub use ensembles::{
+    BANDS, FAN_TIMES, collapse_heatmap, default_heatmap_grid, fan_chart, quantile,
+};
+pub use equilibria::{bifurcation, default_gamma_range, phase_portrait};
+pub use linear::{default_gains, default_map_grid, root_locus, stability_map};
+pub use panels::side_by_side;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::sweep::{Axis, Param};
+
+/// `n ≥ 2` evenly spaced values from `lo` to `hi` inclusive.
+#[must_use]
+pub fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    match n {
+        0 => Vec::new(),
+        1 => vec![lo],
+        _ => (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect(),
+    }
+}
+
+/// The current value of `param` in `model` (`None` for a parameter the
+/// model does not have, e.g. the controller period without a controller).
+#[must_use]
+pub fn param_value(model: &Model, param: Param) -> Option<f64> {
+    let d = &model.dynamics;
+    match param {
+        Param::Gain => Some(d.gain),
+        Param::Coupling(i, j) => Some(d.coupling[(i, j)]),
+        Param::Restraint(i) => Some(d.restraint[i]),
+        Param::Grievance(i) => Some(d.grievance[i]),
+        Param::Period => model.controller.as_ref().map(|c| c.period),
+        Param::Lag => model.controller.as_ref().map(|c| c.lag as f64),
+        Param::Derivative => model.controller.as_ref().map(|c| c.derivative),
+        Param::SpoilerRate => model.spoilers.as_ref().map(|s| s.rate),
+        Param::SpoilerAttribution => model.spoilers.as_ref().map(|s| s.attribution),
+        Param::PhaseGain(k) => model.phases.get(k).map(|p| p.gain),
+    }
+}
+
+/// An axis label with units for `param`, e.g. "reaction of US to Iran,
+/// K (1/day)".
+#[must_use]
+pub fn param_label(model: &Model, param: Param) -> String {
+    let name = |i: usize| model.dynamics.names[i].as_str();
+    match param {
+        Param::Gain => "loop gain γ".into(),
+        Param::Coupling(i, j) => format!("reaction of {} to {}, K (1/day)", name(i), name(j)),
+        Param::Restraint(i) => format!("restraint of {} (1/day)", name(i)),
+        Param::Grievance(i) => format!("grievance of {} (intensity/day)", name(i)),
+        Param::Period => "decision period Δ (days)".into(),
+        Param::Lag => "perception lag d (periods)".into(),
+        Param::Derivative => "derivative time τ_D (days)".into(),
+        Param::SpoilerRate => "spoiler attack rate (1/day)".into(),
+        Param::SpoilerAttribution => "attribution accuracy".into(),
+        Param::PhaseGain(k) => format!("gain during phase {}", model.phases[k].name),
+    }
+}
+
+/// An axis over `param` from `start` to `stop` with `count` values, its
+/// path written as `escalation sweep` expects it.
+///
+/// # Errors
+/// [`Error::Invalid`] for a count below 1 or a value the parameter does not
+/// allow (see [`Param::check`]).
+pub fn axis(model: &Model, param: Param, start: f64, stop: f64, count: usize) -> Result<Axis> {
+    if count == 0 {
+        return Err(Error::invalid("axis", "needs at least one value"));
+    }
+    param.check(start)?;
+    param.check(stop)?;
+    Ok(Axis {
+        path: param_path(model, param),
+        param,
+        start,
+        stop,
+        count,
+    })
+}
+
+/// The sweep path of `param` (`coupling.US.Iran`, `phase.ceasefire.gain`, …).
+#[must_use]
+pub fn param_path(model: &Model, param: Param) -> String {
+    let name = |i: usize| model.dynamics.names[i].as_str();
+    match param {
+        Param::Gain => "gain".into(),
+        Param::Coupling(i, j) => format!("coupling.{}.{}", name(i), name(j)),
+        Param::Restraint(i) => format!("actor.{}.restraint", name(i)),
+        Param::Grievance(i) => format!("actor.{}.grievance", name(i)),
+        Param::Period => "controller.period".into(),
+        Param::Lag => "controller.lag".into(),
+        Param::Derivative => "controller.derivative".into(),
+        Param::SpoilerRate => "spoilers.rate".into(),
+        Param::SpoilerAttribution => "spoilers.attribution".into(),
+        Param::PhaseGain(k) => format!("phase.{}.gain", model.phases[k].name),
+    }
+}
+
+/// The two axes of a map, each with at least two values and increasing (an
+/// axis given from high to low is turned round: it holds the same values).
+fn map_axes(grid: &crate::sweep::Grid, what: &str) -> Result<[Axis; 2]> {
+    let [a, b] = grid.axes.as_slice() else {
+        return Err(Error::invalid(
+            "--param",
+            format!(
+                "a {what} needs two parameters (give --param twice), got {}",
+                grid.axes.len()
+            ),
+        ));
+    };
+    let fix = |a: &Axis| -> Result<Axis> {
+        if a.count < 2 || a.start == a.stop {
+            return Err(Error::invalid(
+                "--param",
+                format!("{a}: a map axis needs at least two different values"),
+            ));
+        }
+        let mut a = a.clone();
+        if a.start > a.stop {
+            std::mem::swap(&mut a.start, &mut a.stop);
+        }
+        Ok(a)
+    };
+    Ok([fix(a)?, fix(b)?])
+}
+
+/// Marks the scenario's own parameter values on a map, if inside it.
+fn scenario_mark(model: &Model, axes: &[Axis; 2]) -> Vec<crate::plot::Mark> {
+    let (Some(x), Some(y)) = (
+        param_value(model, axes[0].param),
+        param_value(model, axes[1].param),
+    ) else {
+        return Vec::new();
+    };
+    let inside = |v: f64, a: &Axis| v >= a.start && v <= a.stop;
+    if inside(x, &axes[0]) && inside(y, &axes[1]) {
+        vec![crate::plot::Mark {
+            label: format!("scenario ({x}, {y})"),
+            x,
+            y,
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The scenario's name, or "Scenario" when it has none.
+fn title_name(model: &Model) -> &str {
+    if model.name.is_empty() {
+        "Scenario"
+    } else {
+        &model.name
+    }
+}
