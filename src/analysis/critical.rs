@@ -206,23 +206,12 @@ pub fn critical_crossing(d: &Dynamics) -> Result<Option<Crossing>> {
         }
         lo = p;
     }
-    let Some(mut hi) = hi else {
+    let Some(hi) = hi else {
         return Ok(None);
     };
     // The probes used the marginal tolerance; the bisection uses the exact
     // sign of α, so that γ* is where α crosses zero, not where it reaches the tolerance.
-    for _ in 0..200 {
-        if hi - lo <= 4.0 * f64::EPSILON * hi {
-            break;
-        }
-        let mid = 0.5 * (lo + hi);
-        if spectral_abscissa(d, mid)? > 0.0 {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    let gain = 0.5 * (lo + hi);
+    let gain = super::bisect_gain(lo, hi, |g| Ok(spectral_abscissa(d, g)? > 0.0))?;
     let lead = super::eigen::jacobian_eigenvalues(d, gain)?;
     let scale = abscissa_scale(d, gain);
     let frequency = lead.first().map_or(0.0, |z| z.im.abs());

@@ -139,6 +139,27 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// Bisects a bracket `lo < hi` of gains, where `explosive(lo)` is false and
+/// `explosive(hi)` true, down to rounding; returns the midpoint.
+fn bisect_gain(
+    mut lo: f64,
+    mut hi: f64,
+    mut explosive: impl FnMut(f64) -> crate::Result<bool>,
+) -> crate::Result<f64> {
+    for _ in 0..200 {
+        if hi - lo <= 4.0 * f64::EPSILON * hi {
+            break;
+        }
+        let mid = 0.5 * (lo + hi);
+        if explosive(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(0.5 * (lo + hi))
+}
+
 /// Checks that a gain argument is a finite number.
 fn check_gain(gain: f64) -> crate::Result<()> {
     if gain.is_finite() {

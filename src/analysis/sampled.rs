@@ -171,21 +171,12 @@ pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>
         }
         lo = g;
     }
-    let Some(mut hi) = hi else {
+    let Some(hi) = hi else {
         return Ok(None);
     };
     // The scan used the marginal tolerance; the bisection uses the exact
     // sign of ρ − 1.
-    for _ in 0..200 {
-        if hi - lo <= 4.0 * f64::EPSILON * hi {
-            break;
-        }
-        let mid = 0.5 * (lo + hi);
-        if sampled_spectral_radius(d, c, mid)? > 1.0 {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Ok(Some(0.5 * (lo + hi)))
+    Ok(Some(super::bisect_gain(lo, hi, |g| {
+        Ok(sampled_spectral_radius(d, c, g)? > 1.0)
+    })?))
 }
