@@ -264,3 +264,38 @@ fn bad_grids_are_rejected_with_the_reason() {
     .to_string();
     assert!(big.contains("limit"));
 }
+
+/// The row-walking fast path of `--summary` (two actors, continuous loop)
+/// counts exactly the verdicts of the point-by-point sweep, whole and in
+/// shards of every size.
+#[test]
+fn fast_summary_counts_equal_point_verdicts_in_every_shard() {
+    let m = load("richardson.toml");
+    let g = grid(&m, &["coupling.X.Y=-1:1:101", "coupling.Y.X=-1:1:97"]); // 9,797 points: several chunks
+    let points = sweep_linear(&m, &g, &SweepOptions::default(), None).unwrap();
+    for n in 1..=5u64 {
+        for k in 0..n {
+            let opts = SweepOptions {
+                shard: Some((k, n)),
+                ..SweepOptions::default()
+            };
+            let counts = sweep_summary(&m, &g, &opts, None).unwrap();
+            let mine: Vec<_> = points.iter().filter(|p| p.index as u64 % n == k).collect();
+            assert_eq!(counts.points, mine.len() as u64, "{k}/{n}");
+            assert_eq!(
+                counts.stable,
+                mine.iter().filter(|p| p.verdict == Verdict::Stable).count() as u64,
+                "{k}/{n}"
+            );
+            assert_eq!(
+                counts.explosive,
+                mine.iter()
+                    .filter(|p| p.verdict == Verdict::Explosive)
+                    .count() as u64,
+                "{k}/{n}"
+            );
+        }
+    }
+    assert!(points.iter().any(|p| p.verdict == Verdict::Stable));
+    assert!(points.iter().any(|p| p.verdict == Verdict::Explosive));
+}

@@ -121,22 +121,65 @@ impl<'a> Evaluator<'a> {
     /// the same arithmetic as [`stability`], so the same bits.
     #[inline]
     fn eval_fast(&self, p: usize, base: [f64; 5], slots: [Option<usize>; 2]) -> (f64, Verdict) {
-        let values = self.grid.value_pair(p);
-        let mut v = base;
-        for (slot, x) in slots.iter().zip(values) {
-            if let Some(s) = slot {
-                v[*s] = x;
-            }
-        }
-        let [a, b, k, l, gain] = v;
-        let alpha = abscissa_2(a, b, k, l, gain);
-        let g = gain.abs();
-        let scale = (a + g * (0.0 + k.abs()))
-            .max(b + g * (l.abs() + 0.0))
-            .max(0.0);
-        (alpha, Verdict::from_abscissa(alpha, scale))
+        fast_verdict(self.grid.value_pair(p), base, slots)
     }
 
+    /// Verdicts of points `p0, p0 + step, …` (`count` of them) on the fast
+    /// path, walking the grid row by row instead of dividing per point.
+    fn count_fast(
+        &self,
+        p0: usize,
+        step: usize,
+        count: usize,
+        base: [f64; 5],
+        slots: [Option<usize>; 2],
+    ) -> SweepCounts {
+        let mut acc = SweepCounts::default();
+        match self.grid.axes.as_slice() {
+            [a, b] => {
+                let (mut row, mut col) = (p0 / b.count, p0 % b.count);
+                let mut x = a.value(row);
+                for _ in 0..count {
+                    acc = acc.count(fast_verdict([x, b.value(col)], base, slots).1);
+                    col += step;
+                    if col >= b.count {
+                        row += col / b.count;
+                        col %= b.count;
+                        x = a.value(row);
+                    }
+                }
+            }
+            _ => {
+                for i in 0..count {
+                    acc = acc.count(self.eval_fast(p0 + i * step, base, slots).1);
+                }
+            }
+        }
+        acc
+    }
+}
+
+/// The verdict of a two-actor continuous loop from `[a, b, k, l, γ]` with the
+/// grid values written into their slots: the same arithmetic as
+/// [`stability`], so the same bits.
+#[inline]
+fn fast_verdict(values: [f64; 2], base: [f64; 5], slots: [Option<usize>; 2]) -> (f64, Verdict) {
+    let mut v = base;
+    for (slot, x) in slots.iter().zip(values) {
+        if let Some(s) = slot {
+            v[*s] = x;
+        }
+    }
+    let [a, b, k, l, gain] = v;
+    let alpha = abscissa_2(a, b, k, l, gain);
+    let g = gain.abs();
+    let scale = (a + g * (0.0 + k.abs()))
+        .max(b + g * (l.abs() + 0.0))
+        .max(0.0);
+    (alpha, Verdict::from_abscissa(alpha, scale))
+}
+
+impl Evaluator<'_> {
     fn eval(&mut self, p: usize) -> Result<(f64, Verdict, Option<f64>)> {
         if let Some((base, slots)) = self.fast {
             let (alpha, verdict) = self.eval_fast(p, base, slots);
@@ -255,8 +298,12 @@ pub fn sweep_summary(
                 |ev, c| {
                     let mut acc = SweepCounts::default();
                     let end = ((c + 1) * CHUNK).min(count);
-                    for i in c * CHUNK..end {
-                        acc = acc.count(ev.eval(k + i * n)?.1);
+                    if let Some((base, slots)) = ev.fast {
+                        acc = ev.count_fast(k + c * CHUNK * n, n, end - c * CHUNK, base, slots);
+                    } else {
+                        for i in c * CHUNK..end {
+                            acc = acc.count(ev.eval(k + i * n)?.1);
+                        }
                     }
                     if let Some(f) = progress {
                         f((end - c * CHUNK) as u64);
