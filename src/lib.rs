@@ -37,6 +37,8 @@
 //! assert!(run.final_state().iter().all(|&x| x < 3.0));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod calibrate;
 pub mod control;
