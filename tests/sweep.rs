@@ -299,3 +299,32 @@ fn fast_summary_counts_equal_point_verdicts_in_every_shard() {
     assert!(points.iter().any(|p| p.verdict == Verdict::Stable));
     assert!(points.iter().any(|p| p.verdict == Verdict::Explosive));
 }
+
+/// `hotline.attribution` reaches the attacks after the hotline's start, which
+/// `spoilers.attribution` cannot when the hotline sets its own accuracy.
+#[test]
+fn hotline_attribution_is_sweepable() {
+    let m = load("islamabad.toml");
+    let g = grid(&m, &["hotline.attribution=0:1:2"]);
+    assert!(g.is_stochastic());
+    let ens = EnsembleOptions {
+        runs: 300,
+        ..EnsembleOptions::default()
+    };
+    let pts = sweep_ensemble(&m, &g, &ens, &SweepOptions::default(), None).unwrap();
+    let bad = |p: &escalation::sweep::EnsemblePoint| {
+        p.summary.counts["collapsed"] + p.summary.counts["exploded"]
+    };
+    assert!(
+        bad(&pts[0]) > bad(&pts[1]) + 30,
+        "{} vs {}",
+        bad(&pts[0]),
+        bad(&pts[1])
+    );
+    assert_eq!(g.model_at(&m, 0).hotline.unwrap().attribution, Some(0.0));
+    let no_hotline = load("dyad.toml");
+    let err = Grid::parse(&["hotline.attribution=0:1:2".to_string()], &no_hotline)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no [hotline]"), "{err}");
+}

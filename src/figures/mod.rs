@@ -81,6 +81,7 @@ pub fn param_value(model: &Model, param: Param) -> Option<f64> {
         Param::Derivative => model.controller.as_ref().map(|c| c.derivative),
         Param::SpoilerRate => model.spoilers.as_ref().map(|s| s.rate),
         Param::SpoilerAttribution => model.spoilers.as_ref().map(|s| s.attribution),
+        Param::HotlineAttribution => model.hotline.as_ref().and_then(|h| h.attribution),
         Param::PhaseGain(k) => model.phases.get(k).map(|p| p.gain),
     }
 }
@@ -100,6 +101,7 @@ pub fn param_label(model: &Model, param: Param) -> String {
         Param::Derivative => "derivative time τ_D (days)".into(),
         Param::SpoilerRate => "spoiler attack rate (1/day)".into(),
         Param::SpoilerAttribution => "attribution accuracy".into(),
+        Param::HotlineAttribution => "attribution accuracy with the hotline".into(),
         Param::PhaseGain(k) => format!("gain during phase {}", model.phases[k].name),
     }
 }
@@ -139,6 +141,7 @@ pub fn param_path(model: &Model, param: Param) -> String {
         Param::Derivative => "controller.derivative".into(),
         Param::SpoilerRate => "spoilers.rate".into(),
         Param::SpoilerAttribution => "spoilers.attribution".into(),
+        Param::HotlineAttribution => "hotline.attribution".into(),
         Param::PhaseGain(k) => format!("phase.{}.gain", model.phases[k].name),
     }
 }

@@ -26,12 +26,14 @@ pub enum Param {
     SpoilerRate,
     /// `spoilers.attribution`, probability.
     SpoilerAttribution,
+    /// `hotline.attribution`, probability (attribution from the hotline's start).
+    HotlineAttribution,
     /// `phase.NAME.gain`.
     PhaseGain(usize),
 }
 
 /// The paths `sweep` accepts, for error messages.
-pub const PATHS: &str = "gain, coupling.ROW.COL, actor.NAME.restraint, actor.NAME.grievance, controller.period, controller.lag, controller.derivative, spoilers.rate, spoilers.attribution, phase.NAME.gain";
+pub const PATHS: &str = "gain, coupling.ROW.COL, actor.NAME.restraint, actor.NAME.grievance, controller.period, controller.lag, controller.derivative, spoilers.rate, spoilers.attribution, hotline.attribution, phase.NAME.gain";
 
 impl Param {
     /// Parses `path` against `model` (actor and phase names must exist).
@@ -71,6 +73,13 @@ impl Param {
             "controller.derivative" => return need_controller(Param::Derivative),
             "spoilers.rate" => return need_spoilers(Param::SpoilerRate),
             "spoilers.attribution" => return need_spoilers(Param::SpoilerAttribution),
+            "hotline.attribution" => {
+                return match (&model.hotline, &model.spoilers) {
+                    (Some(_), Some(_)) => Ok(Param::HotlineAttribution),
+                    (None, _) => Err(bad("the scenario has no [hotline]".into())),
+                    (_, None) => Err(bad("the scenario has no [spoilers]".into())),
+                };
+            }
             _ => {}
         }
         if let Some(rest) = path.strip_prefix("coupling.") {
@@ -119,7 +128,10 @@ impl Param {
     /// True for parameters that only matter to random runs (a Monte Carlo sweep).
     #[must_use]
     pub fn is_stochastic(self) -> bool {
-        matches!(self, Param::SpoilerRate | Param::SpoilerAttribution)
+        matches!(
+            self,
+            Param::SpoilerRate | Param::SpoilerAttribution | Param::HotlineAttribution
+        )
     }
 
     /// Checks that `value` is allowed for this parameter.
@@ -145,7 +157,9 @@ impl Param {
             {
                 fail("a lag must be a whole number of periods")
             }
-            Param::SpoilerAttribution if !(0.0..=1.0).contains(&value) => {
+            Param::SpoilerAttribution | Param::HotlineAttribution
+                if !(0.0..=1.0).contains(&value) =>
+            {
                 fail("must be a probability in [0, 1]")
             }
             _ => Ok(()),
@@ -182,6 +196,11 @@ impl Param {
             Param::SpoilerAttribution => {
                 if let Some(s) = model.spoilers.as_mut() {
                     s.attribution = value;
+                }
+            }
+            Param::HotlineAttribution => {
+                if let Some(h) = model.hotline.as_mut() {
+                    h.attribution = Some(value);
                 }
             }
             Param::PhaseGain(k) => model.phases[k].gain = value,

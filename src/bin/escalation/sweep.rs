@@ -15,7 +15,7 @@ pub struct Args {
     /// A grid axis PATH=START:STOP:COUNT (once or twice). PATH is one of:
     /// gain, coupling.ROW.COL, actor.NAME.restraint, actor.NAME.grievance,
     /// controller.period, controller.lag, controller.derivative,
-    /// spoilers.rate, spoilers.attribution, phase.NAME.gain.
+    /// spoilers.rate, spoilers.attribution, hotline.attribution, phase.NAME.gain.
     #[arg(long = "param", value_name = "PATH=START:STOP:COUNT", required = true)]
     params: Vec<String>,
     /// Print only the verdict counts {"points","stable","marginal","explosive"}.
