@@ -2,8 +2,6 @@
 
 use std::collections::VecDeque;
 
-use rand::Rng as _;
-
 use super::events::{Event, EventKind, Outcome};
 use super::flow::{Config, Flow, OdeSettings};
 use super::{Rng, SimOptions, Trajectory};
@@ -11,83 +9,83 @@ use crate::error::Result;
 use crate::model::{Model, RungTracker};
 
 /// Two times closer than this (days) are the same instant.
-const EPS: f64 = 1e-9;
+pub(super) const EPS: f64 = 1e-9;
 /// Most events one run may log before it is stopped with an error.
 const MAX_EVENTS: usize = 5_000_000;
 /// Most steps of the event loop before a run is stopped with an error.
 const MAX_ITERATIONS: u64 = 100_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PhaseState {
+pub(super) enum PhaseState {
     Pending,
     Active,
     Collapsed,
     Ended,
 }
 
-struct PhaseRun {
-    state: PhaseState,
-    end: f64,
-    verify_done: bool,
-    extended: u32,
+pub(super) struct PhaseRun {
+    pub(super) state: PhaseState,
+    pub(super) end: f64,
+    pub(super) verify_done: bool,
+    pub(super) extended: u32,
 }
 
-struct AgreementRun {
-    held_since: Option<f64>,
-    on_until: Option<f64>,
+pub(super) struct AgreementRun {
+    pub(super) held_since: Option<f64>,
+    pub(super) on_until: Option<f64>,
 }
 
-struct Blame {
-    at: f64,
-    victim: usize,
+pub(super) struct Blame {
+    pub(super) at: f64,
+    pub(super) victim: usize,
     /// `None`: blamed on the spoiler (correct).
-    accused: Option<usize>,
-    attack_time: f64,
+    pub(super) accused: Option<usize>,
+    pub(super) attack_time: f64,
 }
 
 /// Controller state; the vectors are reused from tick to tick.
-struct ControllerRun {
-    tick: u64,
+pub(super) struct ControllerRun {
+    pub(super) tick: u64,
     /// The last few observed states, oldest first.
-    history: VecDeque<Vec<f64>>,
+    pub(super) history: VecDeque<Vec<f64>>,
     /// `y[k-1]` after the deadband, once there is one.
-    perceived: Vec<f64>,
-    has_perceived: bool,
-    u: Vec<f64>,
-    y: Vec<f64>,
-    prev: Vec<f64>,
-    phi: Vec<f64>,
+    pub(super) perceived: Vec<f64>,
+    pub(super) has_perceived: bool,
+    pub(super) u: Vec<f64>,
+    pub(super) y: Vec<f64>,
+    pub(super) prev: Vec<f64>,
+    pub(super) phi: Vec<f64>,
 }
 
 pub(crate) struct Run<'a> {
-    m: &'a Model,
-    opts: &'a SimOptions,
-    rng: &'a mut Rng,
-    n: usize,
-    t: f64,
-    s: Vec<f64>,
-    pairs: Vec<(usize, usize)>,
-    tracker: RungTracker,
-    phases: Vec<PhaseRun>,
-    agreements: Vec<AgreementRun>,
-    hotline_on: bool,
-    blames: Vec<Blame>,
-    next_attack: f64,
-    ctl: Option<ControllerRun>,
-    cfg: Config,
-    flow: Flow,
+    pub(super) m: &'a Model,
+    pub(super) opts: &'a SimOptions,
+    pub(super) rng: &'a mut Rng,
+    pub(super) n: usize,
+    pub(super) t: f64,
+    pub(super) s: Vec<f64>,
+    pub(super) pairs: Vec<(usize, usize)>,
+    pub(super) tracker: RungTracker,
+    pub(super) phases: Vec<PhaseRun>,
+    pub(super) agreements: Vec<AgreementRun>,
+    pub(super) hotline_on: bool,
+    pub(super) blames: Vec<Blame>,
+    pub(super) next_attack: f64,
+    pub(super) ctl: Option<ControllerRun>,
+    pub(super) cfg: Config,
+    pub(super) flow: Flow,
     /// The gain schedule changed since `cfg.w` was computed.
-    phases_dirty: bool,
+    pub(super) phases_dirty: bool,
     /// Scratch states for `advance_to` and scratch parameters for `rebuild`.
-    s_new: Vec<f64>,
-    s_mid: Vec<f64>,
-    crossing: Vec<usize>,
-    a_buf: Vec<f64>,
-    b_buf: Vec<f64>,
-    w_buf: Vec<f64>,
-    next_sample: u64,
-    out: Trajectory,
-    verification: Vec<(String, bool)>,
+    pub(super) s_new: Vec<f64>,
+    pub(super) s_mid: Vec<f64>,
+    pub(super) crossing: Vec<usize>,
+    pub(super) a_buf: Vec<f64>,
+    pub(super) b_buf: Vec<f64>,
+    pub(super) w_buf: Vec<f64>,
+    pub(super) next_sample: u64,
+    pub(super) out: Trajectory,
+    pub(super) verification: Vec<(String, bool)>,
 }
 
 impl<'a> Run<'a> {
@@ -192,22 +190,12 @@ impl<'a> Run<'a> {
         run
     }
 
-    fn name(&self, i: usize) -> String {
+    pub(super) fn name(&self, i: usize) -> String {
         self.m.dynamics.names[i].clone()
     }
 
-    fn log(&mut self, kind: EventKind) {
+    pub(super) fn log(&mut self, kind: EventKind) {
         self.out.events.push(Event { t: self.t, kind });
-    }
-
-    fn draw_attack_time(&mut self, from: f64) -> f64 {
-        match &self.m.spoilers {
-            Some(sp) if sp.rate > 0.0 => {
-                let u: f64 = self.rng.random();
-                from - (1.0 - u).ln() / sp.rate
-            }
-            _ => f64::INFINITY,
-        }
     }
 
     pub fn run(mut self) -> Result<Trajectory> {
@@ -421,61 +409,7 @@ impl<'a> Run<'a> {
         self.rebuild();
     }
 
-    fn check_rung_breach(&mut self, actor: usize, rung: usize) {
-        for k in 0..self.phases.len() {
-            let p = &self.m.phases[k];
-            if self.phases[k].state == PhaseState::Active
-                && p.parties.contains(&actor)
-                && p.breach_rung.is_some_and(|r| rung >= r)
-            {
-                self.collapse(k, actor, "rung");
-            }
-        }
-    }
-
-    fn collapse(&mut self, k: usize, actor: usize, cause: &str) {
-        let p = &self.m.phases[k];
-        self.phases[k].state = PhaseState::Collapsed;
-        self.phases_dirty = true;
-        if p.verify.is_some() && !self.phases[k].verify_done {
-            self.phases[k].verify_done = true;
-            self.verification.push((p.name.clone(), false));
-        }
-        let gain = p.after_gain.unwrap_or(self.m.dynamics.gain);
-        let phase = p.name.clone();
-        self.log(EventKind::Breach {
-            phase: phase.clone(),
-            actor: self.name(actor),
-            cause: cause.into(),
-        });
-        self.log(EventKind::Collapse { phase, gain });
-    }
-
-    fn check_agreements(&mut self, actor: usize) {
-        for k in 0..self.agreements.len() {
-            let ag = &self.m.agreements[k];
-            if ag.watch != actor {
-                continue;
-            }
-            let holds = self.tracker.rungs[actor] < ag.below_rung;
-            let run = &mut self.agreements[k];
-            if !holds {
-                run.held_since = None;
-                if run.on_until.is_some() && ag.reversible {
-                    run.on_until = None;
-                    let name = ag.name.clone();
-                    self.log(EventKind::AgreementOff {
-                        agreement: name,
-                        reason: "withdrawn".into(),
-                    });
-                }
-            } else if run.held_since.is_none() {
-                run.held_since = Some(self.t);
-            }
-        }
-    }
-
-    fn due(&self, at: f64) -> bool {
+    pub(super) fn due(&self, at: f64) -> bool {
         at <= self.t + EPS
     }
 
@@ -490,161 +424,6 @@ impl<'a> Run<'a> {
         self.controller_tick();
         self.sample();
         Ok(())
-    }
-
-    fn hotline_event(&mut self) {
-        if let Some(h) = &self.m.hotline
-            && !self.hotline_on
-            && self.due(h.start)
-        {
-            self.hotline_on = true;
-            self.log(EventKind::HotlineStart);
-        }
-    }
-
-    fn attacks(&mut self) {
-        let Some(sp) = &self.m.spoilers else { return };
-        while self.due(self.next_attack) {
-            let at = self.next_attack;
-            let target = sp.targets[self.rng.random_range(0..sp.targets.len())];
-            let hot = self.m.hotline.as_ref().filter(|_| self.hotline_on);
-            let accuracy = hot.and_then(|h| h.attribution).unwrap_or(sp.attribution);
-            let delay = hot
-                .and_then(|h| h.attribution_delay)
-                .unwrap_or(sp.attribution_delay);
-            let correct = target == sp.accused || self.rng.random::<f64>() < accuracy;
-            self.log(EventKind::Attack {
-                target: self.name(target),
-                magnitude: sp.magnitude,
-            });
-            self.blames.push(Blame {
-                at: at + delay,
-                victim: target,
-                accused: if correct { None } else { Some(sp.accused) },
-                attack_time: at,
-            });
-            self.next_attack = self.draw_attack_time(at);
-        }
-    }
-
-    fn blames_due(&mut self) {
-        let Some(sp) = &self.m.spoilers else { return };
-        let mut k = 0;
-        while k < self.blames.len() {
-            if !self.due(self.blames[k].at) {
-                k += 1;
-                continue;
-            }
-            let b = self.blames.swap_remove(k);
-            let blamed = match b.accused {
-                None => "spoiler".to_string(),
-                Some(a) => self.name(a),
-            };
-            self.log(EventKind::Attribution {
-                victim: self.name(b.victim),
-                blamed,
-                correct: b.accused.is_none(),
-                attack_time: b.attack_time,
-            });
-            if let Some(acc) = b.accused {
-                if let Some(q) = self.pairs.iter().position(|&p| p == (b.victim, acc)) {
-                    self.s[self.n + q] += sp.magnitude;
-                }
-                for p in 0..self.phases.len() {
-                    if self.phases[p].state == PhaseState::Active
-                        && self.m.phases[p].parties.contains(&acc)
-                    {
-                        self.collapse(p, acc, "attack");
-                    }
-                }
-            }
-        }
-    }
-
-    fn phase_events(&mut self) {
-        let horizon = self.m.horizon;
-        for k in 0..self.phases.len() {
-            let p = &self.m.phases[k];
-            if self.phases[k].state == PhaseState::Pending && self.due(p.start) {
-                self.phases[k].state = PhaseState::Active;
-                self.phases_dirty = true;
-                self.log(EventKind::PhaseStart {
-                    phase: p.name.clone(),
-                    gain: p.gain,
-                });
-                // A party already at or above the breach rung breaches at once.
-                if let Some(r) = p.breach_rung
-                    && let Some(&i) = p.parties.iter().find(|&&i| self.tracker.rungs[i] >= r)
-                {
-                    self.collapse(k, i, "rung");
-                    continue;
-                }
-            }
-            if self.phases[k].state != PhaseState::Active {
-                continue;
-            }
-            if let Some(v) = p.verify
-                && !self.phases[k].verify_done
-                && self.due(p.start + v)
-            {
-                self.phases[k].verify_done = true;
-                self.verification.push((p.name.clone(), true));
-                self.log(EventKind::VerificationPassed {
-                    phase: p.name.clone(),
-                });
-            }
-            if self.due(self.phases[k].end) {
-                match p.extend_days {
-                    Some(d) if self.phases[k].end < horizon - EPS => {
-                        self.phases[k].end += d;
-                        self.phases[k].extended += 1;
-                        let until = self.phases[k].end;
-                        self.log(EventKind::Extended {
-                            phase: p.name.clone(),
-                            until,
-                        });
-                    }
-                    _ => {
-                        self.phases[k].state = PhaseState::Ended;
-                        self.phases_dirty = true;
-                        let gain = p.after_gain.unwrap_or(self.m.dynamics.gain);
-                        self.log(EventKind::PhaseEnd {
-                            phase: p.name.clone(),
-                            gain,
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    fn agreement_timers(&mut self) {
-        for k in 0..self.agreements.len() {
-            let ag = &self.m.agreements[k];
-            if let Some(until) = self.agreements[k].on_until
-                && self.due(until)
-            {
-                self.agreements[k].on_until = None;
-                // The condition must hold anew before the next round.
-                self.agreements[k].held_since =
-                    (self.tracker.rungs[ag.watch] < ag.below_rung).then_some(self.t);
-                self.log(EventKind::AgreementOff {
-                    agreement: ag.name.clone(),
-                    reason: "expired".into(),
-                });
-            }
-            if self.agreements[k].on_until.is_none()
-                && let Some(since) = self.agreements[k].held_since
-                && self.due(since + ag.hold_days)
-            {
-                let until = self.t + ag.effect_days;
-                self.agreements[k].on_until = Some(until);
-                self.log(EventKind::AgreementOn {
-                    agreement: ag.name.clone(),
-                    until,
-                });
-            }
-        }
     }
 
     /// Writes the effective coupling `G_ij K_ij` in force now (row-major)
@@ -676,7 +455,7 @@ impl<'a> Run<'a> {
 
     /// Recomputes the interval parameters from the current mechanism state,
     /// without allocating; the gains only when the schedule changed.
-    fn rebuild(&mut self) {
+    pub(super) fn rebuild(&mut self) {
         let d = &self.m.dynamics;
         self.a_buf.copy_from_slice(d.restraint.as_slice());
         self.b_buf.copy_from_slice(d.grievance.as_slice());
@@ -715,76 +494,6 @@ impl<'a> Run<'a> {
         if changed {
             self.flow.invalidate();
         }
-    }
-
-    /// A decision, if one is due. Runs right after [`Self::rebuild`], so
-    /// `cfg.w` holds the gains in force now.
-    fn controller_tick(&mut self) {
-        let (Some(ctl), Some(c)) = (&self.m.controller, self.ctl.as_mut()) else {
-            return;
-        };
-        if c.tick as f64 * ctl.period > self.t + EPS {
-            return;
-        }
-        let n = self.n;
-        let lag = match &self.m.hotline {
-            Some(h) if self.hotline_on => h.lag.unwrap_or(ctl.lag),
-            _ => ctl.lag,
-        };
-        let cap = ctl
-            .lag
-            .max(self.m.hotline.as_ref().and_then(|h| h.lag).unwrap_or(0))
-            + 2;
-        // Keep at most `cap` states, recycling the oldest one's storage.
-        let mut x_now = Vec::new();
-        while c.history.len() >= cap {
-            x_now = c.history.pop_front().unwrap_or_default();
-        }
-        x_now.clear();
-        x_now.extend_from_slice(&self.s[..n]);
-        c.history.push_back(x_now);
-        // y[k] = x(t_{k-d}); before t = 0 the actors see x(0).
-        if (c.tick as usize) < lag {
-            c.y.copy_from_slice(self.m.initial.as_slice());
-        } else {
-            c.y.copy_from_slice(&c.history[c.history.len() - 1 - lag]);
-        }
-        if c.has_perceived {
-            c.prev.copy_from_slice(&c.perceived);
-        } else {
-            c.prev.copy_from_slice(&c.y);
-        }
-        for j in 0..n {
-            c.perceived[j] = if (c.y[j] - c.prev[j]).abs() >= ctl.deadband {
-                c.y[j]
-            } else {
-                c.prev[j]
-            };
-        }
-        c.has_perceived = true;
-        let ratio = ctl.derivative / ctl.period;
-        for j in 0..n {
-            c.phi[j] = c.perceived[j] + ratio * (c.perceived[j] - c.prev[j]);
-        }
-        let w = &self.cfg.w;
-        for i in 0..n {
-            let row = &w[i * n..(i + 1) * n];
-            let mut ui = 0.0;
-            for (&wij, &pj) in row.iter().zip(&c.phi) {
-                ui += wij * pj;
-            }
-            for (q, &(v, acc)) in self.pairs.iter().enumerate() {
-                if v == i {
-                    ui += row[acc] * self.s[n + q];
-                }
-            }
-            if let Some(sat) = ctl.saturation {
-                ui = ui.clamp(-sat, sat);
-            }
-            c.u[i] = ui;
-        }
-        c.tick += 1;
-        self.rebuild();
     }
 
     fn sample(&mut self) {

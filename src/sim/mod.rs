@@ -19,10 +19,12 @@
 //! assert!(run.explosion_time.unwrap() < 100.0);
 //! ```
 
+mod decisions;
 mod engine;
 mod events;
 mod exact;
 mod flow;
+mod mechanisms;
 mod trajectory;
 
 use rand::SeedableRng;
