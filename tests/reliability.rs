@@ -115,3 +115,32 @@ fn files_we_did_not_create_are_never_overwritten_without_force() {
     assert!(out.write("../escape.txt", b"x").is_err());
     assert!(out.write(".escalation-manifest", b"x").is_err());
 }
+
+/// A lag so long that the sampled loop's companion matrix would take hours
+/// to analyse: `analyze` reports the rest and says why the sampled part is
+/// missing; a sweep stops with an error that says so.
+#[test]
+fn oversized_sampled_analysis_is_refused_not_run_for_hours() {
+    let text =
+        include_str!("../examples/scenarios/islamabad.toml").replacen("lag = 1 ", "lag = 60 ", 1);
+    let (_, m) = Scenario::compile_str(&text, Format::Toml).unwrap();
+    assert_eq!(m.controller.as_ref().unwrap().lag, 60);
+    let report = escalation::analysis::analyze(&m).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&report.to_json().unwrap()).unwrap();
+    assert!(json["sampled"].is_null());
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("sampled-data analysis was skipped") && notes.contains("lag"),
+        "{notes}"
+    );
+    let err = escalation::analysis::sampled_spectral_radius(
+        &m.dynamics,
+        m.controller.as_ref().unwrap(),
+        1.0,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Numerical(_)) && err.to_string().contains("shorten the lag"),
+        "{err}"
+    );
+}

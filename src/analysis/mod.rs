@@ -77,7 +77,8 @@ pub use explosion::{Explosion, GrowthFit, RungCrossing, detect_explosion, fit_gr
 pub use faces::{Face, FaceEquilibrium, face_equilibria};
 pub use report::{DominantActor, Ordered, Report, SampledReport, analyze};
 pub use sampled::{
-    Zoh, companion, sampled_critical_gain, sampled_spectral_radius, sampled_stability, zoh,
+    MAX_COMPANION, Zoh, companion, sampled_critical_gain, sampled_spectral_radius,
+    sampled_stability, zoh,
 };
 
 /// Relative tolerance of the marginal verdict (see the module documentation).

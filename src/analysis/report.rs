@@ -229,12 +229,13 @@ pub fn analyze(model: &Model) -> Result<Report> {
         .collect();
     dominant.sort_by(|a, b| b.participation.total_cmp(&a.participation));
 
+    let mut sampled_skipped = None;
     let sampled = match &model.controller {
-        Some(c) => {
+        Some(c) => (|| -> Result<SampledReport> {
             let (rho, v) = sampled_stability(d, c, gain)?;
             let crit = sampled_critical_gain(d, c)?;
             let dm = delay_margin(d, c, gain)?;
-            Some(SampledReport {
+            Ok(SampledReport {
                 period: c.period,
                 lag: c.lag,
                 derivative: c.derivative,
@@ -245,11 +246,16 @@ pub fn analyze(model: &Model) -> Result<Report> {
                 delay_margin: dm,
                 delay_margin_exact: !matches!(dm, DelayMargin::AtLeast(_)),
             })
-        }
+        })()
+        .map_err(|e| sampled_skipped = Some(e.to_string()))
+        .ok(),
         None => None,
     };
 
     let mut notes = Vec::new();
+    if let Some(why) = sampled_skipped {
+        notes.push(format!("the sampled-data analysis was skipped: {why}"));
+    }
     if !model.phases.is_empty() || model.spoilers.is_some() || !model.agreements.is_empty() {
         notes.push(
             "phases, spoilers and agreements are ignored: the baseline gain holds throughout"

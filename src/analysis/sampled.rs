@@ -21,6 +21,10 @@ use crate::model::Dynamics;
 const GAIN_SPAN: f64 = 1e4;
 /// Ratio of successive gains in the bracketing scan.
 const GAIN_STEP: f64 = 1.02;
+/// Largest companion matrix the sampled analysis builds (its eigenvalues are
+/// computed about 150 times per critical-gain search): 256 is 42 periods of
+/// lag for 6 actors, and a few seconds at most.
+pub const MAX_COMPANION: usize = 256;
 
 /// Exact zero-order-hold discretization of `dx/dt = −Ax + u` over one period.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +80,14 @@ pub(crate) fn companion_with_lag(
     let n = d.n();
     let depth = lag + usize::from(r > 0.0);
     let dim = n * (depth + 1);
+    if dim > MAX_COMPANION {
+        return Err(Error::Numerical(format!(
+            "the sampled loop's companion matrix would be {dim}×{dim} ({n} actors × {} lagged states); \
+             the eigenvalue analysis is limited to {MAX_COMPANION}×{MAX_COMPANION} so that it cannot run for hours: \
+             shorten the lag (in periods) or lengthen the period",
+            depth + 1
+        )));
+    }
     let mut m = DMatrix::zeros(dim, dim);
     for i in 0..n {
         m[(i, i)] = z.phi[i];
