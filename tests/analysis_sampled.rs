@@ -340,3 +340,76 @@ fn root_count_matches_the_companion() {
     }
     assert!(unstable > 50, "{unstable}");
 }
+
+/// The sampled critical gain by the eigenvalues of the companion matrix:
+/// the scan and bisection of `sampled_critical_gain`, with every question
+/// "does ρ(γ) reach R?" answered by nalgebra's eigenvalues instead of the
+/// crate's Schur–Cohn test.
+fn sampled_critical_gain_by_eigenvalues(d: &Dynamics, c: &Controller) -> Option<f64> {
+    let r = c.derivative / c.period;
+    let mut b = d.coupling.abs();
+    for i in 0..d.n() {
+        b.row_mut(i).scale_mut(1.0 / d.restraint[i]);
+    }
+    let rho_abs = escalation::analysis::eigenvalues(&b)
+        .unwrap()
+        .iter()
+        .map(|z| z.norm())
+        .fold(0.0, f64::max);
+    if rho_abs <= 1e-300 {
+        return None;
+    }
+    let safe = 1.0 / ((1.0 + 2.0 * r) * rho_abs);
+    let rho = |g: f64| sampled_spectral_radius(d, c, g).unwrap();
+    let (mut lo, mut g) = (0.5 * safe, 0.5 * safe);
+    let mut hi = None;
+    while g <= safe * 1e4 {
+        g *= 1.02;
+        if rho(g) > 1.0 + 1e-9 {
+            hi = Some(g);
+            break;
+        }
+        lo = g;
+    }
+    let mut hi = hi?;
+    while hi - lo > 4.0 * f64::EPSILON * hi {
+        let mid = 0.5 * (lo + hi);
+        if rho(mid) > 1.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, .. Default::default() })]
+
+    /// The Schur–Cohn search finds the gain the companion's eigenvalues
+    /// find, over random signed systems of 1–6 actors, lags 0–3 and
+    /// derivative ratios 0, ½ and 2; and ρ = 1 there.
+    #[test]
+    fn sampled_critical_gain_matches_the_eigenvalues(
+        n in 1usize..=6,
+        lag in 0usize..=3,
+        derivative in proptest::sample::select(vec![0.0, 0.5, 2.0]),
+        period in proptest::sample::select(vec![0.5, 1.0, 3.0]),
+        negative in proptest::bool::ANY,
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let d = random_dynamics(&mut rng, n, if negative { -0.5 } else { 0.0 }, 0.8);
+        let c = controller(period, lag, derivative * period);
+        let fast = sampled_critical_gain(&d, &c).unwrap();
+        let slow = sampled_critical_gain_by_eigenvalues(&d, &c);
+        match (fast, slow) {
+            (Some(f), Some(s)) => {
+                proptest::prop_assert!((f / s - 1.0).abs() < 1e-9, "Schur–Cohn {f} vs eigenvalues {s}");
+                let rho = sampled_spectral_radius(&d, &c, f).unwrap();
+                proptest::prop_assert!((rho - 1.0).abs() < 1e-7, "ρ(γ*) = {rho}");
+            }
+            (f, s) => proptest::prop_assert_eq!(f, s),
+        }
+    }
+}

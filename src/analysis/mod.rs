@@ -54,8 +54,10 @@ mod explosion;
 mod faces;
 mod hqr;
 mod integrate;
+mod perron;
 mod report;
 mod sampled;
+mod schur_cohn;
 
 use serde::{Deserialize, Serialize};
 

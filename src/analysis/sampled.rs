@@ -11,7 +11,9 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::eigen::eigenvalues;
-use super::{Verdict, check_gain};
+use super::perron::loop_radius;
+use super::schur_cohn::SampledPolynomial;
+use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
 use crate::error::{Error, Result};
 use crate::model::Dynamics;
@@ -66,6 +68,22 @@ pub(crate) fn check(c: &Controller) -> Result<f64> {
     Ok(c.derivative / c.period)
 }
 
+/// The companion matrix's dimension for `n` actors, lag `lag` and derivative
+/// ratio `r`, or an error above [`MAX_COMPANION`].
+fn check_companion(n: usize, lag: usize, r: f64) -> Result<usize> {
+    let depth = lag + usize::from(r > 0.0);
+    let dim = n * (depth + 1);
+    if dim > MAX_COMPANION {
+        return Err(Error::Numerical(format!(
+            "the sampled loop's companion matrix would be {dim}×{dim} ({n} actors × {} lagged states); \
+             the eigenvalue analysis is limited to {MAX_COMPANION}×{MAX_COMPANION} so that it cannot run for hours: \
+             shorten the lag (in periods) or lengthen the period",
+            depth + 1
+        )));
+    }
+    Ok(dim)
+}
+
 /// The companion matrix with lag `lag` (periods), acting on the stacked
 /// state `(x[k], x[k−1], …, x[k−L])` with `L = lag` (+1 with a derivative term).
 pub(crate) fn companion_with_lag(
@@ -78,16 +96,7 @@ pub(crate) fn companion_with_lag(
     let r = check(c)?;
     let z = zoh(d, c.period)?;
     let n = d.n();
-    let depth = lag + usize::from(r > 0.0);
-    let dim = n * (depth + 1);
-    if dim > MAX_COMPANION {
-        return Err(Error::Numerical(format!(
-            "the sampled loop's companion matrix would be {dim}×{dim} ({n} actors × {} lagged states); \
-             the eigenvalue analysis is limited to {MAX_COMPANION}×{MAX_COMPANION} so that it cannot run for hours: \
-             shorten the lag (in periods) or lengthen the period",
-            depth + 1
-        )));
-    }
+    let dim = check_companion(n, lag, r)?;
     let mut m = DMatrix::zeros(dim, dim);
     for i in 0..n {
         m[(i, i)] = z.phi[i];
@@ -140,15 +149,10 @@ pub fn sampled_stability(d: &Dynamics, c: &Controller, gain: f64) -> Result<(f64
 
 /// `ρ(A⁻¹|K|)`, the Perron root of the loop with every reaction made positive.
 fn abs_loop_radius(d: &Dynamics) -> Result<f64> {
-    let mut b = d.coupling.abs();
-    for i in 0..d.n() {
-        let a = d.restraint[i];
-        b.row_mut(i).iter_mut().for_each(|x| *x /= a);
-    }
-    if d.n() < 2 || b.iter().all(|&x| x == 0.0) {
+    if d.n() < 2 || d.coupling.iter().all(|&x| x == 0.0) {
         return Ok(0.0);
     }
-    radius(&b)
+    loop_radius(d)
 }
 
 /// The sampled critical gain: the smallest gain at which the sampled loop
@@ -161,23 +165,38 @@ fn abs_loop_radius(d: &Dynamics) -> Result<f64> {
 /// precision between the last stable and the first explosive gain. An
 /// unstable window narrower than 2% of its gain can be missed.
 ///
+/// Each step asks only whether `ρ(γ)` reaches 1 (`1 + 10⁻⁹` in the scan).
+/// With up to ten actors that question is answered without eigenvalues: the
+/// companion's characteristic polynomial is expanded once in powers of the
+/// gain, and the Schur–Cohn test decides whether its roots lie inside the
+/// unit circle (`docs/analysis.md`, "Sampled critical gain"); beyond ten
+/// actors, or if the coefficients overflow, from the companion's
+/// eigenvalues. Both agree with each other to about `10⁻¹²` relative.
+///
 /// # Errors
 /// As [`sampled_spectral_radius`].
 pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>> {
     let r = check(c)?;
+    check_companion(d.n(), c.lag, r)?;
     let rho_abs = abs_loop_radius(d)?;
     if rho_abs <= 0.0 {
         return Ok(None);
     }
     let safe = 1.0 / ((1.0 + 2.0 * r) * rho_abs);
-    let explosive =
-        |g: f64| -> Result<bool> { Ok(sampled_stability(d, c, g)?.1 == Verdict::Explosive) };
+    let mut poly = SampledPolynomial::new(d, c, c.lag)?;
+    // Does ρ(γ) reach `radius`?
+    let mut reaches = |g: f64, radius: f64| -> Result<bool> {
+        if let Some(answer) = poly.as_mut().and_then(|p| p.reaches(g, radius)) {
+            return Ok(answer);
+        }
+        Ok(sampled_spectral_radius(d, c, g)? >= radius)
+    };
     let mut lo = 0.5 * safe;
     let mut hi = None;
     let mut g = lo;
     while g <= safe * GAIN_SPAN {
         g *= GAIN_STEP;
-        if explosive(g)? {
+        if reaches(g, 1.0 + MARGINAL_TOLERANCE)? {
             hi = Some(g);
             break;
         }
@@ -186,9 +205,29 @@ pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>
     let Some(hi) = hi else {
         return Ok(None);
     };
-    // The scan used the marginal tolerance; the bisection uses the exact
-    // sign of ρ − 1.
-    Ok(Some(super::bisect_gain(lo, hi, |g| {
-        Ok(sampled_spectral_radius(d, c, g)? > 1.0)
-    })?))
+    // The scan used the marginal tolerance; the bisection uses ρ = 1.
+    let found = super::bisect_gain(lo, hi, |g| reaches(g, 1.0))?;
+    if poly.is_none() {
+        return Ok(Some(found));
+    }
+    // The polynomial's coefficients lose relative accuracy when its roots
+    // crowd near z = 1 (a period short against the restraints), so the
+    // crossing is certified by the companion's eigenvalues: stable just
+    // below, explosive just above. If that fails at 10⁻¹¹, the widest
+    // bracket that passes (or the scan's) is bisected by the eigenvalues.
+    let explosive = |g: f64| -> Result<bool> { Ok(sampled_spectral_radius(d, c, g)? > 1.0) };
+    for eta in CERTIFY {
+        let (below, above) = (found * (1.0 - eta), found * (1.0 + eta));
+        if below > lo && !explosive(below)? && explosive(above)? {
+            if eta == CERTIFY[0] {
+                return Ok(Some(found));
+            }
+            return Ok(Some(super::bisect_gain(below, above, explosive)?));
+        }
+    }
+    Ok(Some(super::bisect_gain(lo, hi, explosive)?))
 }
+
+/// Relative half-widths of the brackets in which the eigenvalues certify
+/// the Schur–Cohn crossing, narrowest first.
+const CERTIFY: [f64; 3] = [1e-11, 1e-7, 1e-4];

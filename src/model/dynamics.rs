@@ -155,7 +155,7 @@ impl Dynamics {
     /// True when every coupling entry is non-negative (a Metzler Jacobian).
     #[must_use]
     pub fn is_nonnegative(&self) -> bool {
-        self.coupling.iter().all(|&k| k >= 0.0)
+        self.coupling.as_slice().iter().all(|&k| k >= 0.0)
     }
 
     /// The linear system matrix `-A + γK` for the gain `gain`.
