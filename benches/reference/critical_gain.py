@@ -366,8 +366,7 @@ def schur_cohn_reaches(parts, gain, radius):
             undecided |= ~reach & ((lead == 0) | ~np.isfinite(lead))
             kappa = coef[:, 0] / lead
             reach |= ~(np.abs(kappa) < 1.0)
-            inv = 1.0 / (lead * (1.0 - kappa * kappa))
-            coef = (coef[:, 1:m + 1] - kappa[:, None] * coef[:, m - 1::-1][:, :m]) * inv[:, None]
+            coef = coef[:, 1:m + 1] - kappa[:, None] * coef[:, m - 1::-1][:, :m]
     return reach & ~undecided, undecided
 
 
