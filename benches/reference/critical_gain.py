@@ -4,8 +4,9 @@ Two algorithms, each in two styles:
 
 * `--algorithm crate` (the default): the algorithms of `escalation::analysis`
   (src/analysis/perron.rs, schur_cohn.rs, sampled.rs), line by line:
-  - Perron: power iteration on B² = (A⁻¹K)² certified by the
-    Collatz–Wielandt bounds, retried on B + I, eigenvalues as the fallback;
+  - Perron: power iteration on B⁴, B = A⁻¹K scaled by a power of two,
+    certified by the Collatz–Wielandt bounds, retried on B + I, with the
+    eigenvalues as the fallback;
   - sampled: the companion's characteristic polynomial expanded once in
     powers of the gain (principal minors), a 2% scan and a bisection that
     ask the Schur–Cohn test whether ρ(γ) reaches 1, and the crossing
@@ -203,7 +204,7 @@ def power_iterate(b, shift, tol):
         y = b @ x + shift * x
         y_max = y.max()
         if not (np.isfinite(y_max) and y_max > 0):
-            return 0.0 if (y_max == 0 and shift == 0) else None
+            return None
         mu = y_max / x_max
         if abs(mu - previous) <= tol * mu or step % 16 == 15:
             if not (x > 0).all():
@@ -228,14 +229,25 @@ def power_iterate(b, shift, tol):
     return None
 
 
+def pow2_scale(largest):
+    """2^(1−e) for largest = m·2^e, m ∈ [½, 1): brings it into [1, 2)."""
+    e = np.frexp(largest)[1]
+    ok = np.isfinite(largest) & (64 - 1022 <= e) & (e <= 1984 - 1022)
+    return np.where(ok, 2.0 ** (1 - e), np.nan)
+
+
 def perron_root(b):
     """src/analysis/perron.rs `perron_root` with the eigenvalue fallback."""
-    r2 = power_iterate(b @ b, 0.0, 2 * PERRON_TOL)
-    if r2 is not None:
-        return np.sqrt(r2)
-    r = power_iterate(b, 1.0, PERRON_TOL)
-    if r is not None:
-        return max(r - 1.0, 0.0)
+    scale = pow2_scale(b.max())
+    if np.isfinite(scale):
+        bs = b * scale
+        square = bs @ bs
+        r4 = power_iterate(square @ square, 0.0, 4 * PERRON_TOL)
+        if r4 is not None:
+            return np.sqrt(np.sqrt(r4)) / scale
+        r = power_iterate(bs, 1.0, PERRON_TOL)
+        if r is not None:
+            return max(r - 1.0, 0.0) / scale
     return np.abs(np.linalg.eigvals(b)).max()
 
 
@@ -254,9 +266,6 @@ def power_batched(b, shift, tol):
         y = np.einsum("sij,sj->si", b, x) + shift * x
         y_max = y.max(axis=1)
         bad = ~(np.isfinite(y_max) & (y_max > 0))
-        if shift == 0:
-            zero = y_max == 0
-            out[idx[zero]] = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             mu = y_max / x_max
         check = ~bad & ((np.abs(mu - previous) <= tol * mu) | (step % 16 == 15))
@@ -290,10 +299,13 @@ def power_batched(b, shift, tol):
 
 
 def perron_roots_batched(b):
-    rho = np.sqrt(power_batched(b @ b, 0.0, 2 * PERRON_TOL))
+    scale = pow2_scale(b.max(axis=(1, 2)))
+    bs = b * np.nan_to_num(scale)[:, None, None]
+    square = bs @ bs
+    rho = np.sqrt(np.sqrt(power_batched(square @ square, 0.0, 4 * PERRON_TOL))) / scale
     left = np.flatnonzero(np.isnan(rho))
     if left.size:
-        rho[left] = np.maximum(power_batched(b[left], 1.0, PERRON_TOL) - 1.0, 0.0)
+        rho[left] = np.maximum(power_batched(bs[left], 1.0, PERRON_TOL) - 1.0, 0.0) / scale[left]
         left = left[np.isnan(rho[left])]
         if left.size:
             rho[left] = np.abs(np.linalg.eigvals(b[left])).max(axis=1)

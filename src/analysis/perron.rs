@@ -73,7 +73,7 @@ fn perron_fixed<const N: usize>(d: &Dynamics) -> Option<f64> {
             *bij = kij.abs() * v;
         }
     }
-    perron_root(&b)
+    perron_root(b)
 }
 
 /// The Perron root `ρ(B)` of the non-negative matrix with columns `b`,
@@ -83,7 +83,7 @@ fn perron_fixed<const N: usize>(d: &Dynamics) -> Option<f64> {
 /// On x86-64 processors with AVX the same code is compiled a second time
 /// with 256-bit vectors (chosen at run time); the operations and their
 /// order are the same, so the result is the same to the bit.
-pub(crate) fn perron_root<const N: usize>(b: &[[f64; N]; N]) -> Option<f64> {
+pub(crate) fn perron_root<const N: usize>(b: [[f64; N]; N]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the processor supports AVX, checked just above.
@@ -94,28 +94,58 @@ pub(crate) fn perron_root<const N: usize>(b: &[[f64; N]; N]) -> Option<f64> {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-fn perron_root_avx<const N: usize>(b: &[[f64; N]; N]) -> Option<f64> {
+fn perron_root_avx<const N: usize>(b: [[f64; N]; N]) -> Option<f64> {
     perron_root_portable(b)
 }
 
 #[inline(always)]
-fn perron_root_portable<const N: usize>(b: &[[f64; N]; N]) -> Option<f64> {
-    // On B², which converges in half the steps (ρ(B²) = ρ(B)², and the
-    // square root halves the relative width of the bracket).
-    let mut square = [[0.0; N]; N];
-    for (sq, bj) in square.iter_mut().zip(b.iter()) {
-        for (bk, &bkj) in b.iter().zip(bj.iter()) {
-            for (s, bik) in sq.iter_mut().zip(bk) {
-                *s += bik * bkj;
-            }
+fn perron_root_portable<const N: usize>(mut b: [[f64; N]; N]) -> Option<f64> {
+    // Scale B by a power of two (exact) so that its largest entry lies in
+    // [1, 2): B⁴ can then neither overflow nor lose the loop to underflow.
+    // (Row-wise maxima first: vector operations and a short dependency chain.)
+    let mut rows = [0.0f64; N];
+    for col in &b {
+        for (m, &v) in rows.iter_mut().zip(col) {
+            *m = if v > *m { v } else { *m };
         }
     }
-    if let Some(rho2) = iterate(&square, 0.0, 2.0 * PERRON_TOLERANCE) {
-        return Some(rho2.sqrt());
+    let largest = rows
+        .iter()
+        .fold(0.0, |m: f64, &v| if v > m { v } else { m });
+    let exponent = largest.to_bits() >> 52;
+    if !(largest.is_finite() && (64..=1984).contains(&exponent)) {
+        return None;
+    }
+    let scale = f64::from_bits((2046 - exponent) << 52);
+    for col in &mut b {
+        for v in col.iter_mut() {
+            *v *= scale;
+        }
+    }
+    // On B⁴, which converges in a quarter of the steps (ρ(B⁴) = ρ(B)⁴, and
+    // the fourth root divides the relative width of the bracket by 4).
+    let square = product(&b, &b);
+    let fourth = product(&square, &square);
+    if let Some(rho4) = iterate(&fourth, 0.0, 4.0 * PERRON_TOLERANCE) {
+        return Some(rho4.sqrt().sqrt() / scale);
     }
     // Cyclic or reducible: B + I has the same Perron vector, root ρ + 1,
     // and no other eigenvalue of modulus ρ + 1 when B is irreducible.
-    iterate(b, 1.0, PERRON_TOLERANCE).map(|r| (r - 1.0).max(0.0))
+    iterate(&b, 1.0, PERRON_TOLERANCE).map(|r| (r - 1.0).max(0.0) / scale)
+}
+
+/// The product of two matrices given by their columns.
+#[inline(always)]
+fn product<const N: usize>(a: &[[f64; N]; N], b: &[[f64; N]; N]) -> [[f64; N]; N] {
+    let mut out = [[0.0; N]; N];
+    for (col, bj) in out.iter_mut().zip(b.iter()) {
+        for (ak, &bkj) in a.iter().zip(bj.iter()) {
+            for (o, aik) in col.iter_mut().zip(ak) {
+                *o += aik * bkj;
+            }
+        }
+    }
+    out
 }
 
 /// Power iteration on `B + shift·I` from `x = 1`, with the
@@ -161,9 +191,9 @@ fn iterate<const N: usize>(b: &[[f64; N]; N], shift: f64, tolerance: f64) -> Opt
             .iter()
             .fold(0.0, |m: f64, &v| if v > m { v } else { m });
         if !(y_max.is_finite() && y_max > 0.0) {
-            // y = Bᵏ⁺¹1 = 0 (up to scale) makes the non-negative Bᵏ⁺¹ zero:
-            // B is nilpotent and ρ = 0. Otherwise the entries overflowed.
-            return (y_max == 0.0 && shift == 0.0).then_some(0.0);
+            // Bᵏ1 = 0: in exact arithmetic B would be nilpotent, but
+            // underflow can do the same; the caller decides on the graph.
+            return None;
         }
         let mu = y_max / x_max;
         let settled = (mu - previous).abs() <= tolerance * mu;
@@ -222,21 +252,31 @@ mod tests {
     fn closed_forms() {
         // Dyad (cyclic, eigenvalues ±√(bc)): needs the shift.
         let b = columns([[0.0, 0.8], [0.5, 0.0]]);
-        let rho = perron_root(&b).unwrap();
+        let rho = perron_root(b).unwrap();
         assert!((rho - 0.4f64.sqrt()).abs() < 1e-13);
         // Three-cycle with equal links: ρ = the link.
         let b = columns([[0.0, 0.7, 0.0], [0.0, 0.0, 0.7], [0.7, 0.0, 0.0]]);
-        assert!((perron_root(&b).unwrap() - 0.7).abs() < 1e-13);
+        assert!((perron_root(b).unwrap() - 0.7).abs() < 1e-13);
         // All-ones: ρ = n.
-        assert!((perron_root(&[[1.0; 4]; 4]).unwrap() - 4.0).abs() < 1e-13);
-        assert_eq!(perron_root(&[[0.0; 3]; 3]), Some(0.0));
+        assert!((perron_root([[1.0; 4]; 4]).unwrap() - 4.0).abs() < 1e-13);
+        assert_eq!(perron_root([[0.0; 3]; 3]), None);
+        // Scaled far down and up: the power-of-two scaling keeps B⁴ finite.
+        for scale in [1e-120, 1e120] {
+            let b = columns([[0.0, 0.7, 0.0], [0.0, 0.0, 0.7], [0.7, 0.0, 0.0]])
+                .map(|c| c.map(|v| v * scale));
+            let rho = perron_root(b).unwrap();
+            assert!((rho / (0.7 * scale) - 1.0).abs() < 1e-13, "{rho}");
+            let b = [[scale; 5]; 5];
+            assert!((perron_root(b).unwrap() / (5.0 * scale) - 1.0).abs() < 1e-13);
+        }
     }
 
     #[test]
     fn reducible_matrices() {
-        // A chain is nilpotent: B³ = 0 shows ρ = 0 exactly.
+        // A chain is nilpotent (B³ = 0): left to the caller, which decides
+        // on the graph.
         let b = columns([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]);
-        assert_eq!(perron_root(&b), Some(0.0));
+        assert_eq!(perron_root(b), None);
         // Two separate cycles of radii 2 and 1: the second block's ratios
         // stay at 1, the bracket never closes, and the caller is told so.
         let b = columns([
@@ -245,10 +285,10 @@ mod tests {
             [0.0, 0.0, 0.0, 1.0],
             [0.0, 0.0, 1.0, 0.0],
         ]);
-        assert_eq!(perron_root(&b), None);
+        assert_eq!(perron_root(b), None);
         // A cycle feeding a sink that reacts to it: ρ is the cycle's.
         let b = columns([[0.0, 0.5, 0.0], [0.8, 0.0, 0.0], [0.3, 0.3, 0.0]]);
-        let rho = perron_root(&b);
+        let rho = perron_root(b);
         assert!(
             rho.is_none_or(|r| (r - 0.4f64.sqrt()).abs() < 1e-13),
             "{rho:?}"
