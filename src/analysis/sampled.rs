@@ -169,9 +169,24 @@ fn abs_loop_radius(d: &Dynamics) -> Result<f64> {
 /// With up to ten actors that question is answered without eigenvalues: the
 /// companion's characteristic polynomial is expanded once in powers of the
 /// gain, and the Schur–Cohn test decides whether its roots lie inside the
-/// unit circle (`docs/analysis.md`, "Sampled critical gain"); beyond ten
-/// actors, or if the coefficients overflow, from the companion's
-/// eigenvalues. Both agree with each other to about `10⁻¹²` relative.
+/// unit circle (`docs/analysis.md`, "Sampled critical gain"). The gain
+/// found is then certified by the companion's eigenvalues (stable at
+/// `γ(1 − 10⁻¹¹)`, explosive at `γ(1 + 10⁻¹¹)`), or re-bisected with them in
+/// the narrowest bracket they confirm. Beyond ten actors, or if the
+/// coefficients overflow, every step uses the eigenvalues.
+///
+/// ```
+/// use escalation::analysis::{sampled_critical_gain, sampled_spectral_radius};
+/// use escalation::control::Controller;
+/// use escalation::model::Dynamics;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0).unwrap();
+/// let mut c = Controller::new(1.0, 2).unwrap();
+/// c.derivative = 2.0;
+/// let g = sampled_critical_gain(&d, &c).unwrap().unwrap();
+/// // The loop is marginal there: ρ = 1.
+/// assert!((sampled_spectral_radius(&d, &c, g).unwrap() - 1.0).abs() < 1e-8);
+/// ```
 ///
 /// # Errors
 /// As [`sampled_spectral_radius`].
