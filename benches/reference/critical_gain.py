@@ -176,16 +176,10 @@ def sampled_batched(a, k, ctl):
         hi[s[boom & ~over]] = g[s[boom & ~over]]
         lo[s[~boom & ~over]] = g[s[~boom & ~over]]
         searching[s[boom | over]] = False
-    found = ~np.isnan(hi)
-    for _ in range(200):
-        s = np.flatnonzero(found & ~(hi - lo <= 4.0 * EPS * hi))
-        if s.size == 0:
-            break
-        mid = 0.5 * (lo[s] + hi[s])
-        up = radius(a[s], k[s], mid, ctl) > 1.0
-        hi[s[up]] = mid[up]
-        lo[s[~up]] = mid[~up]
-    return np.where(found, 0.5 * (lo + hi), np.nan)
+    found = np.flatnonzero(~np.isnan(hi))
+    out = np.full(len(a), np.nan)
+    out[found] = bisect_eig(a[found], k[found], lo[found], hi[found], ctl)
+    return out
 
 
 
