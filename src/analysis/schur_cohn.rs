@@ -38,6 +38,9 @@ use crate::model::Dynamics;
 /// (`2ⁿ` determinants); beyond, the companion's eigenvalues are used.
 pub(crate) const MAX_ACTORS: usize = 10;
 
+/// Below this size the Schur–Cohn step-down rescales its polynomial.
+const TINY: f64 = 7.458_340_731_200_207e-155; // 2⁻⁵¹²
+
 /// The sampled loop's characteristic polynomial, ready to be evaluated at
 /// any gain.
 pub(crate) struct SampledPolynomial {
@@ -148,11 +151,18 @@ impl SampledPolynomial {
                 return Some(true);
             }
             // (p − κ p̃)/z, of degree m − 1 and leading coefficient
-            // a_m (1 − κ²): one division per degree, no rescaling (the
-            // leading coefficient shrinks by 1 − κ² ≥ ε per step, far from
-            // underflow over a few hundred steps of a stable polynomial).
+            // a_m (1 − κ²): one division per degree. The leading
+            // coefficient shrinks by 1 − κ² per step; when it falls below
+            // 2⁻⁵¹², the polynomial is rescaled by a power of two (exact).
             for j in 0..m {
                 b[j] = a[j + 1] - kappa * a[m - 1 - j];
+            }
+            let lead = b[m - 1].abs();
+            if lead < TINY && lead > 0.0 {
+                let scale = f64::from_bits((2046 - (lead.to_bits() >> 52)) << 52);
+                for v in &mut b[..m] {
+                    *v *= scale;
+                }
             }
             std::mem::swap(&mut a, &mut b);
             m -= 1;
@@ -222,12 +232,56 @@ mod tests {
         assert_eq!(det(&mut [], 0), 1.0);
     }
 
+    /// A polynomial given directly by its coefficients (ascending).
+    fn given(coefficients: &[f64]) -> SampledPolynomial {
+        SampledPolynomial {
+            len: coefficients.len(),
+            parts: coefficients.to_vec(),
+            a: vec![0.0; coefficients.len()],
+            b: vec![0.0; coefficients.len()],
+        }
+    }
+
+    #[test]
+    fn step_down_is_scale_invariant() {
+        // (z − 0.5)(z + 0.3)(z² − 1.6z + 0.65): roots 0.5, −0.3, 0.8 ± 0.1i
+        // (modulus 0.806).
+        let mut poly = vec![1.0];
+        let mut tmp = vec![0.0; 5];
+        let mut padded = vec![0.0; 5];
+        let mut deg = 0;
+        for factor in [&[-0.5, 1.0][..], &[0.3, 1.0], &[0.65, -1.6, 1.0]] {
+            padded[..=deg].copy_from_slice(&poly);
+            deg = mul_linear(&mut padded, deg, factor, &mut tmp);
+            poly = padded[..=deg].to_vec();
+        }
+        // Scaled by 2⁻¹⁰⁰⁰ the leading coefficient falls below 2⁻⁵¹² at the
+        // first step and is rescaled; the answers must not change.
+        for scale in [1.0, 2f64.powi(-1000)] {
+            let scaled: Vec<f64> = poly.iter().map(|c| c * scale).collect();
+            let mut p = given(&scaled);
+            let modulus = 0.65f64.sqrt();
+            assert_eq!(
+                p.reaches(1.0, modulus * (1.0 + 1e-12)),
+                Some(false),
+                "{scale}"
+            );
+            assert_eq!(
+                p.reaches(1.0, modulus * (1.0 - 1e-12)),
+                Some(true),
+                "{scale}"
+            );
+            assert_eq!(p.reaches(1.0, 1.0), Some(false));
+            assert_eq!(p.reaches(1.0, 0.4), Some(true));
+        }
+    }
+
     #[test]
     fn roots_against_companion_eigenvalues() {
         let k = DMatrix::from_row_slice(3, 3, &[0.0, 0.3, -0.1, 0.2, 0.0, 0.25, 0.15, 0.05, 0.0]);
         let d =
             Dynamics::new(DVector::from_vec(vec![0.5, 0.3, 0.8]), k, DVector::zeros(3)).unwrap();
-        for (lag, derivative) in [(0, 0.0), (1, 0.0), (2, 2.0), (0, 0.5)] {
+        for (lag, derivative) in [(0, 0.0), (1, 0.0), (2, 2.0), (0, 0.5), (60, 2.0)] {
             let mut c = Controller::new(1.0, lag).unwrap();
             c.derivative = derivative;
             let mut p = SampledPolynomial::new(&d, &c, lag).unwrap().unwrap();
