@@ -413,3 +413,33 @@ proptest::proptest! {
         }
     }
 }
+
+/// The sampled critical gain scales exactly with the coupling: `K·2⁶⁰⁰`
+/// (whose principal minors would overflow without the crate's power-of-two
+/// scaling) gives `γ*·2⁻⁶⁰⁰`; and a coupling whose `A⁻¹|K|` overflows is an
+/// error that says so, not a search that creeps through subnormal gains.
+#[test]
+fn sampled_critical_gain_at_extreme_scales() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+    let d = random_dynamics(&mut rng, 6, 0.0, 0.8);
+    let c = controller(1.0, 2, 2.0);
+    let g = sampled_critical_gain(&d, &c).unwrap().unwrap();
+    let big = 2f64.powi(600);
+    let scaled = Dynamics::new(
+        d.restraint.clone(),
+        d.coupling.map(|k| k * big),
+        d.grievance.clone(),
+    )
+    .unwrap();
+    let gs = sampled_critical_gain(&scaled, &c).unwrap().unwrap();
+    assert_relative_eq!(gs * big, g, max_relative = 1e-11);
+
+    let huge = Dynamics::new(
+        DVector::from_element(3, 1e-10),
+        DMatrix::from_fn(3, 3, |i, j| if i == j { 0.0 } else { 1e300 }),
+        DVector::zeros(3),
+    )
+    .unwrap();
+    let err = sampled_critical_gain(&huge, &c).unwrap_err().to_string();
+    assert!(err.contains("out of floating-point range"), "{err}");
+}

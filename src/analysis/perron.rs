@@ -46,7 +46,8 @@ pub(crate) fn loop_perron_root(d: &Dynamics) -> Option<f64> {
     fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
-/// `ρ(A⁻¹|K|)` by the certified power iteration, else by the eigenvalues.
+/// `ρ(A⁻¹|K|)` by the certified power iteration, else by the eigenvalues;
+/// infinite when an entry of `A⁻¹|K|` overflows.
 pub(crate) fn loop_radius(d: &Dynamics) -> Result<f64> {
     if let Some(rho) = loop_perron_root(d) {
         return Ok(rho);
@@ -54,6 +55,10 @@ pub(crate) fn loop_radius(d: &Dynamics) -> Result<f64> {
     let mut b = d.coupling.abs();
     for (i, a) in d.restraint.iter().enumerate() {
         b.row_mut(i).scale_mut(1.0 / a);
+    }
+    if b.iter().any(|v| !v.is_finite()) {
+        // |K_ij|/a_i overflows: so does the Perron root.
+        return Ok(f64::INFINITY);
     }
     Ok(eigenvalues(&b)?
         .iter()

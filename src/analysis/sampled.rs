@@ -198,6 +198,14 @@ pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>
         return Ok(None);
     }
     let safe = 1.0 / ((1.0 + 2.0 * r) * rho_abs);
+    if !(safe.is_finite() && safe >= f64::MIN_POSITIVE && safe * GAIN_SPAN < f64::MAX) {
+        // A subnormal start would make the 2% steps round to nothing.
+        return Err(Error::Numerical(format!(
+            "the sampled critical gain cannot be sought: the guaranteed-stable gain \
+             1/((1 + 2r)ρ(A⁻¹|K|)) = {safe:e} is out of floating-point range \
+             (ρ(A⁻¹|K|) = {rho_abs:e}); rescale the couplings or the restraints"
+        )));
+    }
     let mut poly = SampledPolynomial::new(d, c, c.lag)?;
     // Does ρ(γ) reach `radius`?
     let mut reaches = |g: f64, radius: f64| -> Result<bool> {
@@ -209,6 +217,7 @@ pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>
     let mut lo = 0.5 * safe;
     let mut hi = None;
     let mut g = lo;
+    // At most ln(2·GAIN_SPAN)/ln(GAIN_STEP) ≈ 500 steps.
     while g <= safe * GAIN_SPAN {
         g *= GAIN_STEP;
         if reaches(g, 1.0 + MARGINAL_TOLERANCE)? {

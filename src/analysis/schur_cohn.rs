@@ -46,6 +46,10 @@ const TINY: f64 = 7.458_340_731_200_207e-155; // 2⁻⁵¹²
 pub(crate) struct SampledPolynomial {
     /// `N + 1`, the number of coefficients.
     len: usize,
+    /// The parts are those of `s·ΓK` with `s` a power of two that brings
+    /// its largest entry into [1, 2) (so the minors cannot overflow); a gain
+    /// `γ` is evaluated as `γ/s`.
+    gain_scale: f64,
     /// `parts[k·len + j]`: the coefficient of `zʲ` in `Pₖ`.
     parts: Vec<f64>,
     /// Scratch for the coefficients and the step-down.
@@ -71,6 +75,20 @@ impl SampledPolynomial {
         let mut parts = vec![0.0; (n + 1) * len];
         // −q(z), ascending coefficients.
         let neg_q: &[f64] = if r > 0.0 { &[r, -(1.0 + r)] } else { &[-1.0] };
+        let largest = (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| (z.gamma[i] * d.coupling[(i, j)]).abs())
+            .fold(0.0, f64::max);
+        let exponent = largest.to_bits() >> 52;
+        if !largest.is_finite() || (largest > 0.0 && !(1..=2045).contains(&exponent)) {
+            return Ok(None);
+        }
+        // 2^(1023 − e): the largest entry of s·ΓK lies in [1, 2).
+        let s = if largest > 0.0 {
+            f64::from_bits((2046 - exponent) << 52)
+        } else {
+            1.0
+        };
         let mut minor = [0.0; MAX_ACTORS * MAX_ACTORS];
         let mut poly = vec![0.0; len];
         let mut tmp = vec![0.0; len];
@@ -80,7 +98,7 @@ impl SampledPolynomial {
             // m_S = det (ΓK)_S.
             for (p, &i) in members.iter().enumerate() {
                 for (q, &j) in members.iter().enumerate() {
-                    minor[p * k + q] = z.gamma[i] * d.coupling[(i, j)];
+                    minor[p * k + q] = z.gamma[i] * d.coupling[(i, j)] * s;
                 }
             }
             let m = det(&mut minor[..k * k], k);
@@ -105,6 +123,7 @@ impl SampledPolynomial {
         }
         Ok(Some(Self {
             len,
+            gain_scale: s,
             parts,
             a: vec![0.0; len],
             b: vec![0.0; len],
@@ -113,6 +132,7 @@ impl SampledPolynomial {
 
     /// The coefficients of `p(Rz; γ)` (ascending), into `self.a`.
     fn coefficients(&mut self, gain: f64, radius: f64) {
+        let gain = gain / self.gain_scale;
         let len = self.len;
         let top = self.parts.len() / len - 1;
         self.a.copy_from_slice(&self.parts[top * len..]);
@@ -236,6 +256,7 @@ mod tests {
     fn given(coefficients: &[f64]) -> SampledPolynomial {
         SampledPolynomial {
             len: coefficients.len(),
+            gain_scale: 1.0,
             parts: coefficients.to_vec(),
             a: vec![0.0; coefficients.len()],
             b: vec![0.0; coefficients.len()],
