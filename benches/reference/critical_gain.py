@@ -227,7 +227,7 @@ def pow2_scale(largest):
     """2^(1−e) for largest = m·2^e, m ∈ [½, 1): brings it into [1, 2)."""
     e = np.frexp(largest)[1]
     ok = np.isfinite(largest) & (64 - 1022 <= e) & (e <= 1984 - 1022)
-    return np.where(ok, 2.0 ** (1 - e), np.nan)
+    return np.where(ok, 2.0 ** (1 - e.astype(float)), np.nan)
 
 
 def perron_root(b):
@@ -322,11 +322,14 @@ def perron_crate_batched(a, k):
 
 def polynomial_parts(a, k, period, lag, r):
     """src/analysis/schur_cohn.rs `SampledPolynomial::new`, batched over the
-    leading axis: parts[s, j, i] is the coefficient of zⁱ γʲ in det(zI − M)."""
+    leading axis: parts[s, j, i] is the coefficient of zⁱ (γ/scale[s])ʲ in
+    det(zI − M), expanded for scale·ΓK (scale a power of two)."""
     count, n = a.shape
     phi = np.exp(-a * period)
     g = -np.expm1(-a * period) / a
     e = g[:, :, None] * k
+    scale = np.nan_to_num(pow2_scale(np.abs(e).max(axis=(1, 2))), nan=1.0)
+    e = e * scale[:, None, None]
     depth = lag + (1 if r > 0 else 0)
     length = n * (depth + 1) + 1
     neg_q = np.array([r, -(1.0 + r)]) if r > 0 else np.array([-1.0])
@@ -344,7 +347,7 @@ def polynomial_parts(a, k, period, lag, r):
             poly = _collect(poly[:, :, None] * neg_q[None, None, :])
         shift = depth * (n - size)
         parts[:, size, shift:shift + poly.shape[1]] += poly
-    return parts
+    return parts, scale
 
 
 def _collect(outer):
@@ -356,9 +359,10 @@ def _collect(outer):
     return out
 
 
-def schur_cohn_reaches(parts, gain, radius):
+def schur_cohn_reaches(parts, scale, gain, radius):
     """True where the companion at `gain` has an eigenvalue of modulus ≥
     `radius`; NaN rows (non-finite coefficients) are reported separately."""
+    gain = gain / scale
     coef = parts[:, -1, :].copy()
     for j in range(parts.shape[1] - 2, -1, -1):
         coef = coef * gain[:, None] + parts[:, j, :]
@@ -383,10 +387,10 @@ def sampled_crate(a, k, ctl, batched):
         return np.array([sampled_crate(a[s:s + 1], k[s:s + 1], ctl, True)[0] for s in range(len(a))])
     count = len(a)
     safe = 1.0 / ((1.0 + 2.0 * r) * perron_roots_batched(np.abs(k) / a[:, :, None]))
-    parts = polynomial_parts(a, k, *ctl)
+    parts, scale = polynomial_parts(a, k, *ctl)
 
     def reaches(s, g, radius):
-        reach, undecided = schur_cohn_reaches(parts[s], g, radius)
+        reach, undecided = schur_cohn_reaches(parts[s], scale[s], g, radius)
         if undecided.any():
             u = np.flatnonzero(undecided)
             reach[u] = radius_of(a[s][u], k[s][u], g[u], ctl) >= radius
