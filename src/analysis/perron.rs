@@ -276,6 +276,27 @@ mod tests {
         }
     }
 
+    /// The AVX copy (chosen at run time where the processor has it) and the
+    /// portable code give the same bits.
+    #[test]
+    fn dispatch_is_bit_identical() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut uniform = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..200 {
+            let b: [[f64; 10]; 10] = std::array::from_fn(|j| {
+                std::array::from_fn(|i| if i == j { 0.0 } else { 0.5 * uniform() })
+            });
+            let dispatched = perron_root(b).map(f64::to_bits);
+            let portable = perron_root_portable(b).map(f64::to_bits);
+            assert_eq!(dispatched, portable);
+        }
+    }
+
     #[test]
     fn reducible_matrices() {
         // A chain is nilpotent (B³ = 0): left to the caller, which decides
