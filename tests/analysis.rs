@@ -2,6 +2,7 @@
 //! equilibrium, the Perron–Frobenius critical gain, Hopf crossings, the
 //! sensitivity of γ*, and eigenvalue verdicts against simulated outcomes.
 
+mod common;
 use approx::assert_relative_eq;
 use escalation::analysis::{
     Verdict, critical_crossing, critical_gain, critical_gain_sensitivity, crossing_candidates,
@@ -439,15 +440,7 @@ proptest! {
         let d = Dynamics::new(a, k, DVector::zeros(n)).unwrap();
         // nalgebra's Schur does not converge on some cyclic matrices; the
         // crate's eigenvalues fall back to its own QR there.
-        let mut b = d.coupling.clone();
-        for i in 0..n {
-            b.row_mut(i).scale_mut(1.0 / d.restraint[i]);
-        }
-        let rho = escalation::analysis::eigenvalues(&b)
-            .unwrap()
-            .iter()
-            .map(|z| z.norm())
-            .fold(0.0, f64::max);
+        let (b, rho) = common::scaled_coupling_radius(&d, false);
         match perron_critical_gain(&d).unwrap() {
             Some(g) => prop_assert!((g * rho - 1.0).abs() < 1e-12, "γ* = {g}, 1/ρ = {}", 1.0 / rho),
             None => {

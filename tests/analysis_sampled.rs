@@ -2,6 +2,7 @@
 //! simulator, delay independence of positive loops, the effect of lag with
 //! derivative action, the delay margin, and verdicts against simulation.
 
+mod common;
 use approx::assert_relative_eq;
 use escalation::analysis::{
     DelayMargin, Verdict, companion, critical_gain, delay_margin, loop_radius_bound,
@@ -347,15 +348,7 @@ fn root_count_matches_the_companion() {
 /// crate's Schur–Cohn test.
 fn sampled_critical_gain_by_eigenvalues(d: &Dynamics, c: &Controller) -> Option<f64> {
     let r = c.derivative / c.period;
-    let mut b = d.coupling.abs();
-    for i in 0..d.n() {
-        b.row_mut(i).scale_mut(1.0 / d.restraint[i]);
-    }
-    let rho_abs = escalation::analysis::eigenvalues(&b)
-        .unwrap()
-        .iter()
-        .map(|z| z.norm())
-        .fold(0.0, f64::max);
+    let (_, rho_abs) = common::scaled_coupling_radius(d, true);
     if rho_abs <= 1e-300 {
         return None;
     }

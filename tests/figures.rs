@@ -2,38 +2,15 @@
 //! checked against closed forms, direct analyses and invariants (maps, root
 //! locus, bifurcation, phase portrait; random runs in `figures_runs.rs`).
 
+mod common;
+use common::{grid, invalid, load};
 use escalation::analysis::{
     critical_gain, jacobian_eigenvalues, sampled_spectral_radius, spectral_abscissa,
 };
 use escalation::figures;
 use escalation::model::{Dynamics, Model};
 use escalation::plot::{MapCells, StabilityMap};
-use escalation::prelude::*;
-use escalation::sweep::Grid;
 use nalgebra::DVector;
-
-fn load(name: &str) -> Model {
-    Scenario::load(format!(
-        "{}/examples/scenarios/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-    .1
-}
-
-fn grid(m: &Model, specs: &[&str]) -> Grid {
-    Grid::parse(&specs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), m).unwrap()
-}
-
-fn invalid(r: Result<impl std::fmt::Debug>, needle: &str) {
-    match r {
-        Err(Error::Invalid(e)) => assert!(
-            e.to_string().contains(needle),
-            "{e} does not mention {needle:?}"
-        ),
-        other => panic!("expected an invalid-input error about {needle:?}, got {other:?}"),
-    }
-}
 
 /// `(values, threshold)` of a map with numeric cells.
 fn cells(map: &StabilityMap) -> (&Vec<Vec<f64>>, f64) {

@@ -1,36 +1,14 @@
 //! `escalation::figures` from random runs: the fan chart, the collapse heat
 //! map and side-by-side panels, checked against the runs themselves.
 
+mod common;
+use common::{grid, invalid, load};
 use escalation::analysis::Verdict;
 use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::figures;
-use escalation::model::Model;
 use escalation::prelude::*;
 use escalation::sim::{simulate_with_rng, stream};
-use escalation::sweep::{Grid, Param};
-
-fn load(name: &str) -> Model {
-    Scenario::load(format!(
-        "{}/examples/scenarios/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-    .1
-}
-
-fn grid(m: &Model, specs: &[&str]) -> Grid {
-    Grid::parse(&specs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), m).unwrap()
-}
-
-fn invalid(r: Result<impl std::fmt::Debug>, needle: &str) {
-    match r {
-        Err(Error::Invalid(e)) => assert!(
-            e.to_string().contains(needle),
-            "{e} does not mention {needle:?}"
-        ),
-        other => panic!("expected an invalid-input error about {needle:?}, got {other:?}"),
-    }
-}
+use escalation::sweep::Param;
 
 #[test]
 fn fan_chart_median_lies_inside_its_bands_and_matches_the_runs() {

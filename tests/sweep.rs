@@ -1,24 +1,12 @@
 //! Parameter sweeps: agreement with single-point analysis, the analytic
 //! Richardson boundary, sharding and merging, and bad grids.
 
+mod common;
+use common::{grid, load};
 use escalation::analysis::{Verdict, sampled_stability, stability};
 use escalation::ensemble::EnsembleOptions;
 use escalation::merge::{Partial, PartialData, merge};
-use escalation::prelude::*;
 use escalation::sweep::{Grid, SweepOptions, sweep_ensemble, sweep_linear, sweep_summary};
-
-fn load(name: &str) -> Model {
-    Scenario::load(format!(
-        "{}/examples/scenarios/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-    .1
-}
-
-fn grid(m: &Model, specs: &[&str]) -> Grid {
-    Grid::parse(&specs.iter().map(|s| s.to_string()).collect::<Vec<_>>(), m).unwrap()
-}
 
 #[test]
 fn sweep_points_equal_single_point_analysis() {
