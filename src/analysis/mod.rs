@@ -163,6 +163,20 @@ fn bisect_gain(
     Ok(0.5 * (lo + hi))
 }
 
+/// The biased binary exponent `E` of a positive `x` (`x = 1.m·2^{E−1023}`
+/// when normal).
+fn biased_exponent(x: f64) -> u64 {
+    x.to_bits() >> 52
+}
+
+/// The power of two `s` with `s·x ∈ [1, 2)`, exact, for a positive `x` with
+/// biased exponent `E` in `0..=2045` (every positive finite number below
+/// 2¹⁰²³; for a subnormal one, `2¹⁰²³`).
+fn unit_scale(x: f64) -> f64 {
+    debug_assert!(biased_exponent(x) <= 2045);
+    f64::from_bits((2046 - biased_exponent(x)) << 52)
+}
+
 /// Checks that a gain argument is a finite number.
 fn check_gain(gain: f64) -> crate::Result<()> {
     if gain.is_finite() {

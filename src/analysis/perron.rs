@@ -10,7 +10,9 @@
 //! (Collatz–Wielandt). Power iteration `x ← Bx / ‖Bx‖` drives both bounds to
 //! `ρ(B)` when `B` is irreducible and primitive, at the rate `|λ₂|/ρ` per
 //! step, so the bracket certifies the answer as it goes: no eigenvalue
-//! solver, no allocation beyond two vectors, `n²` multiply-adds per step.
+//! solver, no heap allocation, `n²` multiply-adds per step. The iteration
+//! runs on `B⁴` (`ρ(B⁴) = ρ⁴`: a quarter of the steps) after scaling `B` by
+//! a power of two so that `B⁴` can neither overflow nor underflow.
 //! When the bracket does not close (a reducible matrix with a zero row, a
 //! cyclic one whose eigenvalues share the modulus `ρ`), the iteration is
 //! repeated on `B + I` (whose Perron root is `ρ + 1` and which is primitive
@@ -18,6 +20,7 @@
 //! caller falls back to the eigenvalues.
 
 use super::eigen::eigenvalues;
+use super::{biased_exponent, unit_scale};
 use crate::error::Result;
 use crate::model::Dynamics;
 
@@ -117,11 +120,10 @@ fn perron_root_portable<const N: usize>(mut b: [[f64; N]; N]) -> Option<f64> {
     let largest = rows
         .iter()
         .fold(0.0, |m: f64, &v| if v > m { v } else { m });
-    let exponent = largest.to_bits() >> 52;
-    if !(largest.is_finite() && (64..=1984).contains(&exponent)) {
+    if !(largest.is_finite() && (64..=1984).contains(&biased_exponent(largest))) {
         return None;
     }
-    let scale = f64::from_bits((2046 - exponent) << 52);
+    let scale = unit_scale(largest);
     for col in &mut b {
         for v in col.iter_mut() {
             *v *= scale;
@@ -232,13 +234,12 @@ fn iterate<const N: usize>(b: &[[f64; N]; N], shift: f64, tolerance: f64) -> Opt
             }
         }
         previous = mu;
-        // 2^−e with e the exponent of y_max: x_max lands in [1, 2). Near
-        // the ends of the range, leave it to the eigenvalues.
-        let exponent = y_max.to_bits() >> 52;
-        if !(64..=1984).contains(&exponent) {
+        // A power of two that brings x_max into [1, 2). Near the ends of
+        // the range, leave it to the eigenvalues.
+        if !(64..=1984).contains(&biased_exponent(y_max)) {
             return None;
         }
-        let scale = f64::from_bits((2046 - exponent) << 52);
+        let scale = unit_scale(y_max);
         x = y.map(|v| v * scale);
         x_max = y_max * scale;
     }

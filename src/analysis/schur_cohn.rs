@@ -30,6 +30,7 @@
 //! `p(Rz)`, whose coefficients are `aⱼ Rʲ`.
 
 use super::sampled::{check, zoh};
+use super::{biased_exponent, unit_scale};
 use crate::control::Controller;
 use crate::error::Result;
 use crate::model::Dynamics;
@@ -79,13 +80,14 @@ impl SampledPolynomial {
             .flat_map(|i| (0..n).map(move |j| (i, j)))
             .map(|(i, j)| (z.gamma[i] * d.coupling[(i, j)]).abs())
             .fold(0.0, f64::max);
-        let exponent = largest.to_bits() >> 52;
-        if !largest.is_finite() || (largest > 0.0 && !(1..=2045).contains(&exponent)) {
+        if !largest.is_finite()
+            || (largest > 0.0 && !(1..=2045).contains(&biased_exponent(largest)))
+        {
             return Ok(None);
         }
-        // 2^(1023 − e): the largest entry of s·ΓK lies in [1, 2).
+        // The largest entry of s·ΓK lies in [1, 2).
         let s = if largest > 0.0 {
-            f64::from_bits((2046 - exponent) << 52)
+            unit_scale(largest)
         } else {
             1.0
         };
@@ -179,7 +181,7 @@ impl SampledPolynomial {
             }
             let lead = b[m - 1].abs();
             if lead < TINY && lead > 0.0 {
-                let scale = f64::from_bits((2046 - (lead.to_bits() >> 52)) << 52);
+                let scale = unit_scale(lead);
                 for v in &mut b[..m] {
                     *v *= scale;
                 }
