@@ -8,7 +8,7 @@
 
 use nalgebra::{Complex, DMatrix};
 
-use super::sampled::{Zoh, check, companion_with_lag, radius, zoh};
+use super::sampled::{Zoh, check, companion_with_lag, radius, radius_hqr_first, zoh};
 use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
 use crate::error::Result;
@@ -19,15 +19,6 @@ const MAX_LAG: usize = 400;
 /// Companion matrices up to this size are solved directly; longer lags are
 /// counted by the argument principle.
 const DIRECT: usize = 64;
-
-/// Spectral radius of a realified complex matrix, whose eigenvalues come in
-/// equal-modulus groups that stall nalgebra's QR: the `hqr` fallback first.
-fn realified_radius(m: &DMatrix<f64>) -> Result<f64> {
-    match super::hqr::eigenvalues(m) {
-        Some(v) => Ok(v.iter().map(|z| z.norm()).fold(0.0, f64::max)),
-        None => radius(m),
-    }
-}
 
 /// `ρ(H(e^{iθ}))` for the loop transfer over one period without the lag factor.
 fn loop_radius_at(z: &Zoh, d: &Dynamics, gain: f64, r: f64, theta: f64) -> Result<f64> {
@@ -46,7 +37,9 @@ fn loop_radius_at(z: &Zoh, d: &Dynamics, gain: f64, r: f64, theta: f64) -> Resul
             real[(n + i, n + j)] = h.re;
         }
     }
-    realified_radius(&real)
+    // A realified matrix's eigenvalues come in equal-modulus groups that
+    // stall nalgebra's QR: hqr first.
+    radius_hqr_first(&real)
 }
 
 /// `sup_θ ρ(H(e^{iθ}))` with `H(z) = γ((1 + r) − r z⁻¹)(zI − Φ)⁻¹ΓK`, the
