@@ -19,7 +19,7 @@ fn stability_map(c: &mut Criterion) {
     let (_, model) = Scenario::compile_str(RICHARDSON, Format::Toml).expect("scenario");
     let opts = SweepOptions {
         threads: Some(1),
-        shard: None,
+        ..SweepOptions::default()
     };
     let mut g = c.benchmark_group("stability_map");
     g.sample_size(10)

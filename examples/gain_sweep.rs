@@ -21,7 +21,7 @@ use escalation::figures;
 use escalation::output::OutputDir;
 use escalation::plot;
 use escalation::prelude::*;
-use escalation::sweep::{Grid, Param, SweepOptions, sweep_linear};
+use escalation::sweep::{Axis, Grid, Param, SweepOptions, sweep_linear};
 
 const DYAD: &str = include_str!("scenarios/richardson.toml");
 const TRIAD: &str = include_str!("scenarios/triad.toml");
@@ -59,7 +59,7 @@ fn main() -> Result<()> {
         );
     }
 
-    let sweep = Grid::new(vec![figures::axis(&dyad, Param::Gain, 0.9, 1.2, 13)?])?;
+    let sweep = Grid::new(vec![Axis::new(&dyad, Param::Gain, 0.9, 1.2, 13)?])?;
     let points = sweep_linear(&dyad, &sweep, &SweepOptions::default(), None)?;
     println!("\nsweep of the gain (escalation sweep --param gain=0.9:1.2:13):");
     println!("      γ    spectral abscissa (1/day)   verdict     doubling time");
@@ -84,8 +84,8 @@ fn main() -> Result<()> {
 
     let locus = figures::root_locus(&dyad, &figures::default_gains(&dyad)?)?;
     let map_grid = Grid::new(vec![
-        figures::axis(&dyad, Param::Coupling(0, 1), -1.0, 1.0, 81)?,
-        figures::axis(&dyad, Param::Coupling(1, 0), -1.0, 1.2, 89)?,
+        Axis::new(&dyad, Param::Coupling(0, 1), -1.0, 1.0, 81)?,
+        Axis::new(&dyad, Param::Coupling(1, 0), -1.0, 1.2, 89)?,
     ])?;
     let mut map = figures::stability_map(&dyad, &map_grid)?;
     map.x_label = format!("k, reaction of {} to {} (1/day)", d.names[0], d.names[1]);

@@ -102,7 +102,7 @@ fn main() -> Result<()> {
 }
 
 /// Prints the equilibria in view and where the drawn runs ended.
-fn tell(model: &Model, p: &PhasePortrait<'_>) {
+fn tell(model: &Model, p: &PhasePortrait) {
     let top = model.ladder.bound(model.ladder.top());
     for e in &p.equilibria {
         println!(

@@ -207,7 +207,7 @@ fn tally(model: &Model) -> Result<Tally> {
 /// `phase.NAME.gain`): the loop during the ceasefire, or after its collapse.
 fn ceasefire_loop(model: &Model, g: f64) -> Result<f64> {
     let grid = Grid::new(vec![Axis {
-        path: figures::param_path(model, Param::PhaseGain(0)),
+        path: Param::PhaseGain(0).path(model),
         param: Param::PhaseGain(0),
         start: g,
         stop: g,

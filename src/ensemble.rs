@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sim::{Outcome, SimOptions, simulate_with_rng, stream};
+use crate::sim::{Outcome, SimOptions, simulate_checked, stream};
 
 /// Bins of the explosion-time histogram over the horizon.
 pub const TIME_BINS: usize = 10_000;
@@ -245,6 +245,7 @@ pub fn run_ensemble(
     opts: &EnsembleOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<EnsembleSummary> {
+    model.check()?;
     if opts.runs == 0 {
         return Err(Error::invalid("runs", "must be at least 1"));
     }
@@ -266,7 +267,7 @@ pub fn run_ensemble(
                 || EnsembleSummary::empty(seed, model.horizon),
                 |acc, r| {
                     let mut rng = stream(seed, r);
-                    let run = simulate_with_rng(model, &sim, &mut rng)?;
+                    let run = simulate_checked(model, &sim, &mut rng)?;
                     if let Some(p) = progress {
                         p(1);
                     }

@@ -174,3 +174,73 @@ impl From<Invalid> for Error {
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The value rules shared by every check (`Model::check`, `Controller::check`,
+/// sweep parameters): each returns the value or an [`Error::Invalid`] naming
+/// `key`, with the same words everywhere.
+pub(crate) mod rules {
+    use super::{Error, Invalid, Result};
+    use crate::limits::{MAX_LAG, MAX_STEPS, MIN_DURATION};
+
+    pub fn bad(key: impl Into<String>, value: impl std::fmt::Display, reason: &str) -> Error {
+        Invalid::new(key, reason).value(value).into()
+    }
+
+    pub fn finite(key: &str, v: f64) -> Result<f64> {
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(bad(key, v, "must be a finite number"))
+        }
+    }
+
+    pub fn positive(key: &str, v: f64) -> Result<f64> {
+        finite(key, v)?;
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(bad(key, v, "must be positive"))
+        }
+    }
+
+    pub fn non_negative(key: &str, v: f64) -> Result<f64> {
+        finite(key, v)?;
+        if v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(bad(key, v, "must not be negative"))
+        }
+    }
+
+    pub fn probability(key: &str, v: f64) -> Result<f64> {
+        finite(key, v)?;
+        if (0.0..=1.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(bad(key, v, "must be a probability in [0, 1]"))
+        }
+    }
+
+    /// A positive duration that is neither absurdly short nor would repeat more
+    /// than [`MAX_STEPS`] times over `horizon`.
+    pub fn duration(key: &str, v: f64, horizon: f64) -> Result<f64> {
+        positive(key, v)?;
+        if v < MIN_DURATION || horizon / v > MAX_STEPS {
+            return Err(bad(
+                key,
+                v,
+                &format!(
+                    "is too short: at least {MIN_DURATION:e} days and at least horizon / {MAX_STEPS:e}"
+                ),
+            ));
+        }
+        Ok(v)
+    }
+
+    pub fn lag(key: &str, l: usize) -> Result<usize> {
+        if l as u64 > MAX_LAG {
+            return Err(bad(key, l, &format!("must be at most {MAX_LAG} periods")));
+        }
+        Ok(l)
+    }
+}

@@ -45,6 +45,7 @@ pub mod control;
 pub mod ensemble;
 pub mod error;
 pub mod figures;
+pub mod limits;
 pub mod merge;
 pub mod model;
 pub mod output;

@@ -95,7 +95,10 @@ fn islamabad_report() {
     // The scenario file states γ* ≈ 0.887 for the continuous loop.
     let gstar = r.critical_gain.unwrap();
     assert!((gstar - 0.887).abs() < 5e-4, "{gstar}");
-    assert_relative_eq!(gstar, critical_gain(&m.dynamics).unwrap().unwrap());
+    assert_relative_eq!(
+        gstar,
+        critical_gain(&m.effective_dynamics()).unwrap().unwrap()
+    );
     assert_eq!(r.breach_rung, 4);
     // At gain 1 > γ* the sampled loop explodes even without lag.
     let sampled = r.sampled.as_ref().unwrap();

@@ -309,12 +309,21 @@ fn proxy_control_scales_its_reaction_and_grievance() {
     let text = format!("{CEASEFIRE}\n[[actor]]\nname = \"P\"\nrestraint = 0.3\ngrievance = 0.4\npatron = \"B\"\ncontrol = 0.75\n")
         .replace("B = { A = 0.6 }", "B = { A = 0.6 }\nP = { A = 0.2 }");
     let m = compile(&text);
-    assert!((m.dynamics.grievance[2] - 0.1).abs() < 1e-15);
-    assert!((m.dynamics.coupling[(2, 0)] - 0.05).abs() < 1e-15);
+    // The model keeps the proxy's own values; the loop sees them scaled.
+    assert_eq!(m.dynamics.grievance[2], 0.4);
+    assert_eq!(m.dynamics.coupling[(2, 0)], 0.2);
+    let d = m.effective_dynamics();
+    assert!((d.grievance[2] - 0.1).abs() < 1e-15);
+    assert!((d.coupling[(2, 0)] - 0.05).abs() < 1e-15);
+    assert_eq!(d.coupling[(1, 0)], 0.6, "the patron itself is unchanged");
+    // A run of the model equals a run of the scaled dynamics without a proxy.
+    let mut folded = m.clone();
+    folded.dynamics = d.into_owned();
+    folded.proxies.clear();
+    let opts = SimOptions::default();
     assert_eq!(
-        m.dynamics.coupling[(1, 0)],
-        0.6,
-        "the patron itself is unchanged"
+        simulate(&m, &opts).unwrap().x,
+        simulate(&folded, &opts).unwrap().x
     );
 }
 

@@ -109,7 +109,7 @@ fn phase_portrait_renders_field_nullclines_equilibrium_and_runs() {
             y: eq.1,
             stable: true,
         }],
-        ..plot::PhasePortrait::new(&d, (0.0, 12.0), (0.0, 12.0))
+        ..plot::PhasePortrait::new(d.clone(), (0.0, 12.0), (0.0, 12.0))
     };
     let svg = both(dir.path(), "phase", |p, size| {
         plot::phase_portrait_sized(&data, p, size)
@@ -132,18 +132,21 @@ fn phase_portrait_renders_field_nullclines_equilibrium_and_runs() {
     let p = dir.path().join("bad.png");
     assert_invalid(
         plot::phase_portrait(
-            &plot::PhasePortrait::new(&three, (0.0, 1.0), (0.0, 1.0)),
+            &plot::PhasePortrait::new(three.clone(), (0.0, 1.0), (0.0, 1.0)),
             &p,
         ),
         "2 actors",
     );
     assert_invalid(
-        plot::phase_portrait(&plot::PhasePortrait::new(&d, (-1.0, 1.0), (0.0, 1.0)), &p),
+        plot::phase_portrait(
+            &plot::PhasePortrait::new(d.clone(), (-1.0, 1.0), (0.0, 1.0)),
+            &p,
+        ),
         "x_range",
     );
     let nan = plot::PhasePortrait {
         trajectories: vec![vec![(0.0, f64::NAN)]],
-        ..plot::PhasePortrait::new(&d, (0.0, 1.0), (0.0, 1.0))
+        ..plot::PhasePortrait::new(d.clone(), (0.0, 1.0), (0.0, 1.0))
     };
     assert_invalid(plot::phase_portrait(&nan, &p), "trajectories[0][0]");
 }

@@ -29,7 +29,7 @@ fn sweep_points_equal_single_point_analysis() {
         for pt in &points {
             let mp = g.model_at(&m, pt.index);
             assert_eq!(pt.values, g.values(pt.index));
-            let mut d = mp.dynamics.clone();
+            let mut d = mp.effective_dynamics().into_owned();
             let mut gain = d.gain;
             if let Some(k) = mp
                 .phases

@@ -236,6 +236,7 @@ fn sweep(d: &Dynamics, gains: &[f64], up: bool, folds: &mut Vec<Fold>) -> Result
 /// (see [`face_equilibria`]); [`Error::Numerical`] if an eigenvalue
 /// computation fails.
 pub fn continuation(d: &Dynamics, gamma_range: (f64, f64), steps: usize) -> Result<Branches> {
+    d.check()?;
     let (g0, g1) = gamma_range;
     if !(g0.is_finite() && g1.is_finite() && g0 >= 0.0 && g1 > g0) {
         return Err(Error::invalid(

@@ -105,6 +105,7 @@ fn spectral_radius(b: &DMatrix<f64>) -> Result<f64> {
 /// # Errors
 /// [`Error::Invalid`] when a coupling entry is negative.
 pub fn perron_critical_gain(d: &Dynamics) -> Result<Option<f64>> {
+    d.check()?;
     if !d.is_nonnegative() {
         return Err(Error::invalid(
             "coupling",
@@ -170,6 +171,7 @@ fn reciprocal_real_eigenvalues(b: &DMatrix<f64>, out: &mut Vec<f64>) -> Result<(
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
 pub fn crossing_candidates(d: &Dynamics) -> Result<Vec<f64>> {
+    d.check()?;
     let n = d.n();
     let mut out = Vec::new();
     reciprocal_real_eigenvalues(&scaled_coupling(d), &mut out)?;
@@ -214,6 +216,7 @@ fn explosive(d: &Dynamics, gain: f64) -> Result<bool> {
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
 pub fn critical_crossing(d: &Dynamics) -> Result<Option<Crossing>> {
+    d.check()?;
     // Without a feedback cycle M(γ) is triangular up to a permutation: its
     // eigenvalues are −aᵢ at every gain.
     if !has_cycle(&d.coupling) {
@@ -261,6 +264,7 @@ pub fn critical_crossing(d: &Dynamics) -> Result<Option<Crossing>> {
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
 pub fn critical_gain(d: &Dynamics) -> Result<Option<f64>> {
+    d.check()?;
     if d.is_nonnegative() {
         perron_critical_gain(d)
     } else {
@@ -298,6 +302,7 @@ pub fn gain_margin_db(margin: Option<f64>) -> Option<f64> {
 /// # Errors
 /// As [`critical_gain`].
 pub fn critical_gain_sensitivity(d: &Dynamics) -> Result<Option<DMatrix<f64>>> {
+    d.check()?;
     let Some(gstar) = critical_gain(d)? else {
         return Ok(None);
     };

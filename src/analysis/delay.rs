@@ -55,6 +55,8 @@ fn loop_radius_at(z: &Zoh, d: &Dynamics, gain: f64, r: f64, theta: f64) -> Resul
 /// # Errors
 /// As [`super::sampled_spectral_radius`].
 pub fn loop_radius_bound(d: &Dynamics, c: &Controller, gain: f64) -> Result<f64> {
+    d.check()?;
+    c.check()?;
     check_gain(gain)?;
     let r = check(c)?;
     let z = zoh(d, c.period)?;
@@ -129,6 +131,8 @@ impl DelayMargin {
 /// # Errors
 /// As [`super::sampled_spectral_radius`].
 pub fn delay_margin(d: &Dynamics, c: &Controller, gain: f64) -> Result<DelayMargin> {
+    d.check()?;
+    c.check()?;
     let n = d.n();
     let extra = usize::from(c.derivative > 0.0);
     let stable = |lag: usize| -> Result<bool> {
@@ -192,6 +196,8 @@ pub fn unstable_root_count(
     gain: f64,
     lag: usize,
 ) -> Result<Option<usize>> {
+    d.check()?;
+    c.check()?;
     check_gain(gain)?;
     let r = check(c)?;
     let z = zoh(d, c.period)?;

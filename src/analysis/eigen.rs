@@ -60,6 +60,7 @@ pub fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<Complex<f64>>> {
 /// # Errors
 /// As [`eigenvalues`]; [`Error::Invalid`] for a non-finite gain.
 pub fn jacobian_eigenvalues(d: &Dynamics, gain: f64) -> Result<Vec<Complex<f64>>> {
+    d.check()?;
     check_gain(gain)?;
     eigenvalues(&d.system_matrix(gain))
 }
@@ -68,7 +69,8 @@ pub fn jacobian_eigenvalues(d: &Dynamics, gain: f64) -> Result<Vec<Complex<f64>>
 /// every eigenvalue of `M(γ)`, the scale of the marginal tolerance.
 #[must_use]
 pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
-    let n = d.n();
+    // Never indexes past a malformed (unchecked) matrix.
+    let n = d.n().min(d.coupling.nrows()).min(d.coupling.ncols());
     // Sweeps call this per grid point: plain indexed loops, no iterator adaptors.
     let mut scale: f64 = 0.0;
     for i in 0..n {
@@ -102,6 +104,7 @@ pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
 /// # Errors
 /// [`Error::Invalid`] for a non-finite gain; [`Error::Numerical`] if QR fails.
 pub fn spectral_abscissa(d: &Dynamics, gain: f64) -> Result<f64> {
+    d.check()?;
     check_gain(gain)?;
     match d.n() {
         1 => Ok(-d.restraint[0]),
@@ -140,6 +143,7 @@ pub fn abscissa_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> f64 {
 /// # Errors
 /// As [`spectral_abscissa`].
 pub fn stability(d: &Dynamics, gain: f64) -> Result<(f64, Verdict)> {
+    d.check()?;
     let alpha = spectral_abscissa(d, gain)?;
     Ok((
         alpha,
@@ -153,6 +157,7 @@ pub fn stability(d: &Dynamics, gain: f64) -> Result<(f64, Verdict)> {
 /// # Errors
 /// As [`jacobian_eigenvalues`].
 pub fn root_locus(d: &Dynamics, gains: &[f64]) -> Result<Vec<Vec<(f64, f64)>>> {
+    d.check()?;
     gains
         .iter()
         .map(|&g| {

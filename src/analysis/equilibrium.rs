@@ -44,6 +44,7 @@ fn is_singular(m: &DMatrix<f64>) -> Result<bool> {
 /// # Errors
 /// [`Error::Invalid`] for a non-finite gain; [`Error::Numerical`] if the solve fails.
 pub fn linear_equilibrium(d: &Dynamics, gain: f64) -> Result<Option<DVector<f64>>> {
+    d.check()?;
     check_gain(gain)?;
     let m = d.system_matrix(gain);
     if is_singular(&m)? {
@@ -77,6 +78,7 @@ fn factor(d: &Dynamics, i: usize, xi: f64) -> f64 {
 /// # Errors
 /// [`Error::Invalid`] when `x` has the wrong length or the gain is not finite.
 pub fn jacobian(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Result<DMatrix<f64>> {
+    d.check()?;
     check_gain(gain)?;
     if x.len() != d.n() {
         return Err(Error::invalid(
@@ -101,10 +103,29 @@ pub fn jacobian(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Result<DMatrix<f64
 
 /// Actors held at zero at `x`: `xᵢ = 0` with a negative drive. The
 /// projection keeps them there, so they take no part in small motions.
-#[must_use]
-pub fn pinned_actors(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Vec<bool> {
+///
+/// # Errors
+/// [`Error::Invalid`] for invalid dynamics or an `x` of the wrong length.
+pub fn pinned_actors(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Result<Vec<bool>> {
+    d.check()?;
+    check_state(d, x, "x")?;
+    Ok(pinned(d, gain, x))
+}
+
+fn pinned(d: &Dynamics, gain: f64, x: &DVector<f64>) -> Vec<bool> {
     let h = drive(d, gain, x);
     (0..d.n()).map(|i| x[i] <= 0.0 && h[i] < 0.0).collect()
+}
+
+/// Checks that `x` holds one finite intensity per actor.
+fn check_state(d: &Dynamics, x: &DVector<f64>, key: &str) -> Result<()> {
+    if x.len() != d.n() || x.iter().any(|v| !v.is_finite()) {
+        return Err(Error::invalid(
+            key,
+            format!("must hold {} finite intensities", d.n()),
+        ));
+    }
+    Ok(())
 }
 
 /// Residual of the projected field: `fᵢ = (1 − xᵢ/Cᵢ) hᵢ`, zero where an actor is pinned.
@@ -140,6 +161,7 @@ pub fn ceiling_equilibrium(
     gain: f64,
     start: &DVector<f64>,
 ) -> Result<Option<DVector<f64>>> {
+    d.check()?;
     check_gain(gain)?;
     let n = d.n();
     if start.len() != n || start.iter().any(|v| !v.is_finite()) {
@@ -158,7 +180,7 @@ pub fn ceiling_equilibrium(
         if r.amax() <= tol(&x) {
             return Ok(Some(snap(d, gain, x)));
         }
-        let pinned = pinned_actors(d, gain, &x);
+        let pinned = pinned(d, gain, &x);
         let free: Vec<usize> = (0..n).filter(|&i| !pinned[i]).collect();
         let j = jacobian(d, gain, &x)?;
         let jf = DMatrix::from_fn(free.len(), free.len(), |p, q| j[(free[p], free[q])]);
@@ -217,6 +239,7 @@ fn snap(d: &Dynamics, gain: f64, x: DVector<f64>) -> DVector<f64> {
 /// # Errors
 /// As the two functions.
 pub fn equilibrium(d: &Dynamics, gain: f64, start: &DVector<f64>) -> Result<Option<DVector<f64>>> {
+    d.check()?;
     if d.is_linear() {
         linear_equilibrium(d, gain)
     } else {

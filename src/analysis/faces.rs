@@ -139,6 +139,7 @@ pub(crate) fn solve_face(
 /// actors with ceilings, or thirteen without); [`Error::Numerical`] if an
 /// eigenvalue computation fails.
 pub fn face_equilibria(d: &Dynamics, gain: f64) -> Result<Vec<FaceEquilibrium>> {
+    d.check()?;
     super::check_gain(gain)?;
     let count = face_count(d);
     if count > MAX_FACES {

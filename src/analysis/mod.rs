@@ -142,6 +142,31 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// Which loop an analysis is about: the continuous loop of `docs/model.md`
+/// (coupling acting at every instant) or the sampled-data loop of the
+/// controller (decisions every period, with lag and sensitization).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Loop {
+    /// `dx/dt = −Ax + γKx + g`: verdict from the spectral abscissa.
+    Continuous,
+    /// The controller's loop: verdict from the spectral radius of the
+    /// sampled companion matrix (needs a controller).
+    Sampled,
+}
+
+impl Loop {
+    /// The loop a model's runs follow: sampled with a controller, continuous without.
+    #[must_use]
+    pub fn of(model: &crate::model::Model) -> Self {
+        if model.controller.is_some() {
+            Loop::Sampled
+        } else {
+            Loop::Continuous
+        }
+    }
+}
+
 /// Bisects a bracket `lo < hi` of gains, where `explosive(lo)` is false and
 /// `explosive(hi)` true, down to rounding; returns the midpoint.
 fn bisect_gain(

@@ -154,7 +154,8 @@ fn modes(
 /// The complete analysis of `model` at its baseline gain.
 ///
 /// Phases, spoilers, the hotline and agreements are ignored (the baseline
-/// gain holds throughout); proxies are already folded into the dynamics.
+/// gain holds throughout); proxies act through their patrons' control
+/// ([`Model::effective_dynamics`]).
 /// For the ceiling model the equilibrium is the one reached from the
 /// initial state (a short integration of the autonomous model, polished by
 /// Newton), the eigenvalues are those of the Jacobian there, and the
@@ -163,7 +164,9 @@ fn modes(
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
 pub fn analyze(model: &Model) -> Result<Report> {
-    let d = &model.dynamics;
+    model.check()?;
+    let d = model.effective_dynamics();
+    let d = d.as_ref();
     let gain = d.gain;
     check_gain(gain)?;
     let n = d.n();
@@ -176,7 +179,7 @@ pub fn analyze(model: &Model) -> Result<Report> {
     };
     let (jac, keep): (DMatrix<f64>, Vec<usize>) = match (&eq, linear) {
         (Some(x), false) => {
-            let pinned = pinned_actors(d, gain, x);
+            let pinned = pinned_actors(d, gain, x)?;
             (
                 jacobian(d, gain, x)?,
                 (0..n).filter(|&i| !pinned[i]).collect(),

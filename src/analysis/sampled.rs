@@ -51,6 +51,7 @@ pub struct Zoh {
 /// # Errors
 /// [`Error::Invalid`] unless the period is positive and finite.
 pub fn zoh(d: &Dynamics, period: f64) -> Result<Zoh> {
+    d.check()?;
     if !period.is_finite() || period <= 0.0 {
         return Err(Error::invalid(
             "controller.period",
@@ -122,6 +123,8 @@ pub(crate) fn companion_with_lag(
 /// # Errors
 /// [`Error::Invalid`] for an invalid controller or gain.
 pub fn companion(d: &Dynamics, c: &Controller, gain: f64) -> Result<DMatrix<f64>> {
+    d.check()?;
+    c.check()?;
     companion_with_lag(d, c, gain, c.lag)
 }
 
@@ -148,6 +151,8 @@ pub(crate) fn radius_hqr_first(m: &DMatrix<f64>) -> Result<f64> {
 /// # Errors
 /// As [`companion`]; [`Error::Numerical`] if QR fails.
 pub fn sampled_spectral_radius(d: &Dynamics, c: &Controller, gain: f64) -> Result<f64> {
+    d.check()?;
+    c.check()?;
     radius(&companion(d, c, gain)?)
 }
 
@@ -156,6 +161,8 @@ pub fn sampled_spectral_radius(d: &Dynamics, c: &Controller, gain: f64) -> Resul
 /// # Errors
 /// As [`sampled_spectral_radius`].
 pub fn sampled_stability(d: &Dynamics, c: &Controller, gain: f64) -> Result<(f64, Verdict)> {
+    d.check()?;
+    c.check()?;
     let rho = sampled_spectral_radius(d, c, gain)?;
     Ok((rho, Verdict::from_radius(rho)))
 }
@@ -204,6 +211,8 @@ fn abs_loop_radius(d: &Dynamics) -> Result<f64> {
 /// # Errors
 /// As [`sampled_spectral_radius`].
 pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>> {
+    d.check()?;
+    c.check()?;
     let r = check(c)?;
     check_companion(d.n(), c.lag, r)?;
     let rho_abs = abs_loop_radius(d)?;

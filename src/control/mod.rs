@@ -8,7 +8,8 @@
 //! u[k] = γ(t_k) K φ[k]                     held on [t_k, t_k + Δ)
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::error::rules::{lag, non_negative, positive};
 
 /// Parameters of the sampled-data loop.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,39 +43,19 @@ impl Controller {
         Ok(c)
     }
 
-    /// Checks every field.
+    /// Checks every field: a positive finite period, non-negative finite
+    /// derivative and deadband, a positive finite saturation, and a lag of at
+    /// most [`MAX_LAG`](crate::limits::MAX_LAG) periods.
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming the field.
+    /// [`Error::Invalid`] naming the field (`controller.period`, …).
     pub fn check(&self) -> Result<()> {
-        if !self.period.is_finite() || self.period <= 0.0 {
-            return Err(Error::invalid(
-                "controller.period",
-                format!("must be a positive number of days, got {}", self.period),
-            ));
-        }
-        if !self.derivative.is_finite() || self.derivative < 0.0 {
-            return Err(Error::invalid(
-                "controller.derivative",
-                format!(
-                    "must be a non-negative number of days, got {}",
-                    self.derivative
-                ),
-            ));
-        }
-        if !self.deadband.is_finite() || self.deadband < 0.0 {
-            return Err(Error::invalid(
-                "controller.deadband",
-                format!("must be a non-negative intensity, got {}", self.deadband),
-            ));
-        }
-        if let Some(s) = self.saturation
-            && (!s.is_finite() || s <= 0.0)
-        {
-            return Err(Error::invalid(
-                "controller.saturation",
-                format!("must be a positive intensity/day, got {s}"),
-            ));
+        positive("controller.period", self.period)?;
+        lag("controller.lag", self.lag)?;
+        non_negative("controller.derivative", self.derivative)?;
+        non_negative("controller.deadband", self.deadband)?;
+        if let Some(s) = self.saturation {
+            positive("controller.saturation", s)?;
         }
         Ok(())
     }

@@ -3,13 +3,13 @@
 
 use rayon::prelude::*;
 
-use super::{map_axes, param_label, scenario_mark, title_name};
+use super::{map_axes, scenario_mark, title_name};
 use crate::ensemble::EnsembleOptions;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::plot::{FanChart, FanSeries, Heatmap, QuantileBand};
-use crate::sim::{Outcome, SimOptions, simulate_with_rng, stream};
-use crate::sweep::{Grid, Param, SweepOptions, sweep_ensemble};
+use crate::sim::{Outcome, SimOptions, simulate_checked, stream};
+use crate::sweep::{Axis, Grid, Param, SweepOptions, sweep_ensemble};
 
 /// Sample times of a fan chart: 201, evenly spaced over the horizon.
 pub const FAN_TIMES: usize = 201;
@@ -112,6 +112,7 @@ pub fn fan_chart(
     seed: u64,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<FanChart> {
+    model.check()?;
     if runs == 0 {
         return Err(Error::invalid("runs", "a fan chart needs at least 1 run"));
     }
@@ -135,7 +136,7 @@ pub fn fan_chart(
         let chunk = (start..end)
             .into_par_iter()
             .map(|r| {
-                let run = simulate_with_rng(model, &opts, &mut stream(seed, r))?;
+                let run = simulate_checked(model, &opts, &mut stream(seed, r))?;
                 if let Some(p) = progress {
                     p(1);
                 }
@@ -231,8 +232,8 @@ pub fn collapse_heatmap(
     };
     Ok(Heatmap {
         title: format!("{}: {value_label}, {runs} runs per cell", title_name(model)),
-        x_label: param_label(model, axes[0].param),
-        y_label: param_label(model, axes[1].param),
+        x_label: axes[0].param.label(model),
+        y_label: axes[1].param.label(model),
         value_label: value_label.into(),
         x: (0..nx).map(|i| axes[0].value(i)).collect(),
         y: (0..ny).map(|i| axes[1].value(i)).collect(),
@@ -251,6 +252,7 @@ pub fn collapse_heatmap(
 /// # Errors
 /// [`Error::Invalid`] for a scenario without `[spoilers]`.
 pub fn default_heatmap_grid(model: &Model) -> Result<Grid> {
+    model.check()?;
     let Some(s) = &model.spoilers else {
         return Err(Error::invalid(
             "--param",
@@ -260,8 +262,8 @@ pub fn default_heatmap_grid(model: &Model) -> Result<Grid> {
     let rate = if s.rate > 0.0 { 3.0 * s.rate } else { 0.3 };
     let low = (s.attribution.min(0.5) * 10.0).floor() / 10.0;
     Grid::new(vec![
-        super::axis(model, Param::SpoilerRate, 0.0, rate, 10)?,
-        super::axis(model, Param::SpoilerAttribution, low, 1.0, 11)?,
+        Axis::new(model, Param::SpoilerRate, 0.0, rate, 10)?,
+        Axis::new(model, Param::SpoilerAttribution, low, 1.0, 11)?,
     ])
 }
 

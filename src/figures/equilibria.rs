@@ -58,8 +58,10 @@ const SPREAD: [f64; 3] = [0.25, 0.5, 0.75];
 /// assert!(e.stable);
 /// assert!((e.x - 0.55).abs() < 1e-9 && (e.y - 0.85).abs() < 1e-9);
 /// ```
-pub fn phase_portrait(model: &Model) -> Result<PhasePortrait<'_>> {
-    let d = &model.dynamics;
+pub fn phase_portrait(model: &Model) -> Result<PhasePortrait> {
+    model.check()?;
+    let owned = model.effective_dynamics().into_owned();
+    let d = &owned;
     if d.n() != 2 {
         return Err(Error::invalid(
             "actor",
@@ -150,7 +152,7 @@ pub fn phase_portrait(model: &Model) -> Result<PhasePortrait<'_>> {
         title: format!("{}: phase portrait at γ = {gain}", title_name(model)),
         trajectories,
         equilibria: marks,
-        ..PhasePortrait::new(d, xr, yr)
+        ..PhasePortrait::new(owned.clone(), xr, yr)
     })
 }
 
@@ -175,7 +177,9 @@ pub fn phase_portrait(model: &Model) -> Result<PhasePortrait<'_>> {
 /// [`Error::Numerical`] if no equilibrium is found or an eigenvalue
 /// computation fails.
 pub fn bifurcation(model: &Model, gamma_range: (f64, f64)) -> Result<Bifurcation> {
-    let d = &model.dynamics;
+    model.check()?;
+    let d = model.effective_dynamics();
+    let d = d.as_ref();
     let branches = continuation(d, gamma_range, CONTINUATION_STEPS)?;
     let cap = d
         .ceiling
@@ -265,7 +269,8 @@ fn unshadowed(branches: &Branches, actor: usize) -> Branches {
 /// # Errors
 /// [`Error::Numerical`] if the critical gain cannot be computed.
 pub fn default_gamma_range(model: &Model) -> Result<(f64, f64)> {
+    model.check()?;
     let g = model.dynamics.gain;
-    let c = critical_gain(&model.dynamics)?.unwrap_or(1.0);
+    let c = critical_gain(&model.effective_dynamics())?.unwrap_or(1.0);
     Ok((0.0, 2.0 * g.max(c).max(f64::MIN_POSITIVE)))
 }

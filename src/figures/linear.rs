@@ -1,7 +1,7 @@
 //! Linear-analysis figures: the stability map and the root locus.
 
 use super::boundary;
-use super::{Axis, map_axes, param_label, scenario_mark, title_name};
+use super::{Axis, map_axes, scenario_mark, title_name};
 use crate::analysis::critical_gain;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -45,13 +45,13 @@ const LOCUS_POINTS: usize = 121;
 /// ```
 /// use escalation::figures;
 /// use escalation::model::{Dynamics, Model};
-/// use escalation::sweep::{Grid, Param};
+/// use escalation::sweep::{Axis, Grid, Param};
 ///
 /// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.02, 0.01).unwrap();
 /// let model = Model::from_dynamics(d, 100.0);
 /// let grid = Grid::new(vec![
-///     figures::axis(&model, Param::Coupling(0, 1), 0.0, 1.0, 21).unwrap(),
-///     figures::axis(&model, Param::Coupling(1, 0), 0.0, 1.0, 21).unwrap(),
+///     Axis::new(&model, Param::Coupling(0, 1), 0.0, 1.0, 21).unwrap(),
+///     Axis::new(&model, Param::Coupling(1, 0), 0.0, 1.0, 21).unwrap(),
 /// ]).unwrap();
 /// let map = figures::stability_map(&model, &grid).unwrap();
 /// // every boundary point satisfies k l = a b
@@ -99,8 +99,8 @@ pub fn stability_map(model: &Model, grid: &Grid) -> Result<StabilityMap> {
     };
     Ok(StabilityMap {
         title: format!("{}: {what}", title_name(model)),
-        x_label: param_label(model, axes[0].param),
-        y_label: param_label(model, axes[1].param),
+        x_label: axes[0].param.label(model),
+        y_label: axes[1].param.label(model),
         x,
         y,
         cells: MapCells::Values {
@@ -122,7 +122,8 @@ fn richardson_couplings(model: &Model, axes: &[Axis; 2]) -> Option<f64> {
         (Param::Coupling(0, 1), Param::Coupling(1, 0))
             | (Param::Coupling(1, 0), Param::Coupling(0, 1))
     );
-    (d.n() == 2 && model.controller.is_none() && pair && d.gain > 0.0)
+    let uncontrolled = model.proxies.iter().all(|p| p.control == 0.0);
+    (d.n() == 2 && model.controller.is_none() && pair && d.gain > 0.0 && uncontrolled)
         .then(|| d.restraint[0] * d.restraint[1] / (d.gain * d.gain))
 }
 
@@ -135,6 +136,7 @@ fn richardson_couplings(model: &Model, axes: &[Axis; 2]) -> Option<f64> {
 /// [`Error::Invalid`] for a model with one actor (there is no coupling to
 /// map: give two `--param` axes).
 pub fn default_map_grid(model: &Model) -> Result<Grid> {
+    model.check()?;
     let d = &model.dynamics;
     let n = d.n();
     if n < 2 {
@@ -165,8 +167,8 @@ pub fn default_map_grid(model: &Model) -> Result<Grid> {
         }
     };
     let mk = |p: Param| {
-        let (lo, hi) = range(super::param_value(model, p).unwrap_or(0.0));
-        super::axis(model, p, lo, hi, MAP_POINTS)
+        let (lo, hi) = range(p.value_in(model).unwrap_or(0.0));
+        Axis::new(model, p, lo, hi, MAP_POINTS)
     };
     Grid::new(vec![mk(Param::Coupling(i, j))?, mk(Param::Coupling(j, i))?])
 }
@@ -199,7 +201,9 @@ pub fn root_locus(model: &Model, gains: &[f64]) -> Result<RootLocus> {
             ));
         }
     }
-    let d = &model.dynamics;
+    model.check()?;
+    let d = model.effective_dynamics();
+    let d = d.as_ref();
     let critical = critical_gain(d)?;
     let mut all = gains.to_vec();
     if let Some(c) = critical
@@ -230,7 +234,8 @@ pub fn root_locus(model: &Model, gains: &[f64]) -> Result<RootLocus> {
 /// # Errors
 /// [`Error::Numerical`] if the critical gain cannot be computed.
 pub fn default_gains(model: &Model) -> Result<Vec<f64>> {
-    let hi = match critical_gain(&model.dynamics)? {
+    model.check()?;
+    let hi = match critical_gain(&model.effective_dynamics())? {
         Some(c) if c > 0.0 => 1.6 * c.max(model.dynamics.gain / 1.6),
         _ => (2.0 * model.dynamics.gain).max(2.0),
     };

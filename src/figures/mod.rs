@@ -52,7 +52,7 @@ pub use panels::side_by_side;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sweep::{Axis, Param};
+use crate::sweep::Axis;
 
 /// `n ≥ 2` evenly spaced values from `lo` to `hi` inclusive.
 #[must_use]
@@ -63,86 +63,6 @@ pub fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         _ => (0..n)
             .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
             .collect(),
-    }
-}
-
-/// The current value of `param` in `model` (`None` for a parameter the
-/// model does not have, e.g. the controller period without a controller).
-#[must_use]
-pub fn param_value(model: &Model, param: Param) -> Option<f64> {
-    let d = &model.dynamics;
-    match param {
-        Param::Gain => Some(d.gain),
-        Param::Coupling(i, j) => Some(d.coupling[(i, j)]),
-        Param::Restraint(i) => Some(d.restraint[i]),
-        Param::Grievance(i) => Some(d.grievance[i]),
-        Param::Period => model.controller.as_ref().map(|c| c.period),
-        Param::Lag => model.controller.as_ref().map(|c| c.lag as f64),
-        Param::Derivative => model.controller.as_ref().map(|c| c.derivative),
-        Param::SpoilerRate => model.spoilers.as_ref().map(|s| s.rate),
-        Param::SpoilerAttribution => model.spoilers.as_ref().map(|s| s.attribution),
-        Param::HotlineAttribution => model.hotline.as_ref().and_then(|h| h.attribution),
-        Param::PhaseGain(k) => model.phases.get(k).map(|p| p.gain),
-    }
-}
-
-/// An axis label with units for `param`, e.g. "reaction of US to Iran,
-/// K (1/day)".
-#[must_use]
-pub fn param_label(model: &Model, param: Param) -> String {
-    let name = |i: usize| model.dynamics.names[i].as_str();
-    match param {
-        Param::Gain => "loop gain γ".into(),
-        Param::Coupling(i, j) => format!("reaction of {} to {}, K (1/day)", name(i), name(j)),
-        Param::Restraint(i) => format!("restraint of {} (1/day)", name(i)),
-        Param::Grievance(i) => format!("grievance of {} (intensity/day)", name(i)),
-        Param::Period => "decision period Δ (days)".into(),
-        Param::Lag => "perception lag d (periods)".into(),
-        Param::Derivative => "derivative time τ_D (days)".into(),
-        Param::SpoilerRate => "spoiler attack rate (1/day)".into(),
-        Param::SpoilerAttribution => "attribution accuracy".into(),
-        Param::HotlineAttribution => "attribution accuracy with the hotline".into(),
-        Param::PhaseGain(k) => format!("gain during phase {}", model.phases[k].name),
-    }
-}
-
-/// An axis over `param` from `start` to `stop` with `count` values, its
-/// path written as `escalation sweep` expects it.
-///
-/// # Errors
-/// [`Error::Invalid`] for a count below 1 or a value the parameter does not
-/// allow (see [`Param::check`]).
-pub fn axis(model: &Model, param: Param, start: f64, stop: f64, count: usize) -> Result<Axis> {
-    if count == 0 {
-        return Err(Error::invalid("axis", "needs at least one value"));
-    }
-    param.check(start)?;
-    param.check(stop)?;
-    Ok(Axis {
-        path: param_path(model, param),
-        param,
-        start,
-        stop,
-        count,
-    })
-}
-
-/// The sweep path of `param` (`coupling.US.Iran`, `phase.ceasefire.gain`, …).
-#[must_use]
-pub fn param_path(model: &Model, param: Param) -> String {
-    let name = |i: usize| model.dynamics.names[i].as_str();
-    match param {
-        Param::Gain => "gain".into(),
-        Param::Coupling(i, j) => format!("coupling.{}.{}", name(i), name(j)),
-        Param::Restraint(i) => format!("actor.{}.restraint", name(i)),
-        Param::Grievance(i) => format!("actor.{}.grievance", name(i)),
-        Param::Period => "controller.period".into(),
-        Param::Lag => "controller.lag".into(),
-        Param::Derivative => "controller.derivative".into(),
-        Param::SpoilerRate => "spoilers.rate".into(),
-        Param::SpoilerAttribution => "spoilers.attribution".into(),
-        Param::HotlineAttribution => "hotline.attribution".into(),
-        Param::PhaseGain(k) => format!("phase.{}.gain", model.phases[k].name),
     }
 }
 
@@ -176,10 +96,7 @@ fn map_axes(grid: &crate::sweep::Grid, what: &str) -> Result<[Axis; 2]> {
 
 /// Marks the scenario's own parameter values on a map, if inside it.
 fn scenario_mark(model: &Model, axes: &[Axis; 2]) -> Vec<crate::plot::Mark> {
-    let (Some(x), Some(y)) = (
-        param_value(model, axes[0].param),
-        param_value(model, axes[1].param),
-    ) else {
+    let (Some(x), Some(y)) = (axes[0].param.value_in(model), axes[1].param.value_in(model)) else {
         return Vec::new();
     };
     let inside = |v: f64, a: &Axis| v >= a.start && v <= a.stop;

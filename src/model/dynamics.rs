@@ -1,6 +1,6 @@
 use nalgebra::{DMatrix, DVector};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The continuous part of a model: restraint, coupling, grievance, ceilings
 /// and the baseline loop gain.
@@ -74,72 +74,6 @@ impl Dynamics {
         Ok(d)
     }
 
-    /// Checks sizes and values; used by constructors and by scenario compilation.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] naming the offending entry.
-    pub fn check(&self) -> Result<()> {
-        let n = self.restraint.len();
-        if n == 0 {
-            return Err(Error::invalid("actor", "at least one actor is needed"));
-        }
-        if self.coupling.nrows() != n || self.coupling.ncols() != n {
-            return Err(Error::invalid(
-                "coupling",
-                format!(
-                    "must be {n}×{n}, got {}×{}",
-                    self.coupling.nrows(),
-                    self.coupling.ncols()
-                ),
-            ));
-        }
-        if self.grievance.len() != n || self.ceiling.len() != n || self.names.len() != n {
-            return Err(Error::invalid("actor", "inconsistent number of actors"));
-        }
-        for i in 0..n {
-            let a = self.restraint[i];
-            if !a.is_finite() || a <= 0.0 {
-                return Err(Error::invalid(
-                    format!("restraint[{i}]"),
-                    format!("must be a positive finite number (1/day), got {a}"),
-                ));
-            }
-            if !self.grievance[i].is_finite() {
-                return Err(Error::invalid(format!("grievance[{i}]"), "must be finite"));
-            }
-            for j in 0..n {
-                let k = self.coupling[(i, j)];
-                if !k.is_finite() {
-                    return Err(Error::invalid(
-                        format!("coupling[{i}][{j}]"),
-                        "must be finite",
-                    ));
-                }
-                if i == j && k != 0.0 {
-                    return Err(Error::invalid(
-                        format!("coupling[{i}][{i}]"),
-                        "self-coupling is not allowed (restraint plays that role)",
-                    ));
-                }
-            }
-            if let Some(c) = self.ceiling[i]
-                && (!c.is_finite() || c <= 0.0)
-            {
-                return Err(Error::invalid(
-                    format!("ceiling[{i}]"),
-                    format!("must be a positive finite intensity, got {c}"),
-                ));
-            }
-        }
-        if !self.gain.is_finite() || self.gain < 0.0 {
-            return Err(Error::invalid(
-                "gain",
-                format!("must be a non-negative finite number, got {}", self.gain),
-            ));
-        }
-        Ok(())
-    }
-
     /// Number of actors.
     #[must_use]
     pub fn n(&self) -> usize {
@@ -166,6 +100,41 @@ impl Dynamics {
             m[(i, i)] -= self.restraint[i];
         }
         m
+    }
+
+    /// The dynamics with actor `i`'s coupling row and grievance scaled by
+    /// `1 − control[i]` (a patron's control of its proxy).
+    #[must_use]
+    pub fn with_control(&self, control: &[f64]) -> Self {
+        let mut d = self.clone();
+        for (i, &c) in control.iter().enumerate().take(d.n()) {
+            if c != 0.0 {
+                d.coupling.row_mut(i).scale_mut(1.0 - c);
+                d.grievance[i] *= 1.0 - c;
+            }
+        }
+        d
+    }
+
+    /// The loop during a phase: the gain among `parties` (reactions of a
+    /// party to another party) is `gain`, the baseline gain holds elsewhere,
+    /// and both are folded into the coupling, so the result has unit gain.
+    #[must_use]
+    pub fn with_party_gain(&self, parties: &[usize], gain: f64) -> Self {
+        let mut d = self.clone();
+        let n = d.n();
+        for i in 0..n {
+            for j in 0..n {
+                let g = if parties.contains(&i) && parties.contains(&j) {
+                    gain
+                } else {
+                    self.gain
+                };
+                d.coupling[(i, j)] *= g;
+            }
+        }
+        d.gain = 1.0;
+        d
     }
 
     /// Index of an actor by name.

@@ -154,46 +154,21 @@ impl Ladder {
     /// # Errors
     /// [`Error::Invalid`] naming the offending rung.
     pub fn custom(rungs: Vec<Rung>) -> Result<Self> {
-        if rungs.len() < 2 {
-            return Err(Error::invalid(
-                "ladder.rungs",
-                "a ladder needs at least two rungs",
-            ));
-        }
-        for (i, r) in rungs.iter().enumerate() {
-            if !r.from.is_finite() {
-                return Err(Error::invalid(
-                    format!("ladder.rungs[{i}].from"),
-                    "must be finite",
-                ));
-            }
-            if i == 0 && r.from != 0.0 {
-                return Err(Error::invalid(
-                    "ladder.rungs[0].from",
-                    format!("the first rung must start at 0, got {}", r.from),
-                ));
-            }
-            if i > 0 && r.from <= rungs[i - 1].from {
-                return Err(Error::invalid(
-                    format!("ladder.rungs[{i}].from"),
-                    format!(
-                        "rungs must strictly increase: {} after {}",
-                        r.from,
-                        rungs[i - 1].from
-                    ),
-                ));
-            }
-            if r.name.trim().is_empty() {
-                return Err(Error::invalid(
-                    format!("ladder.rungs[{i}].name"),
-                    "must not be empty",
-                ));
-            }
-        }
+        check_rungs(&rungs)?;
         Ok(Self {
             rungs,
             hysteresis: 0.0,
         })
+    }
+
+    /// Checks the rungs and the hysteresis (a ladder read with serde is not
+    /// checked on the way in).
+    ///
+    /// # Errors
+    /// As [`Ladder::custom`] and [`Ladder::with_hysteresis`].
+    pub fn check(&self) -> Result<()> {
+        check_rungs(&self.rungs)?;
+        check_hysteresis(&self.rungs, self.hysteresis)
     }
 
     /// Sets the hysteresis (intensity): stepping down from a rung needs the
@@ -202,23 +177,7 @@ impl Ladder {
     /// # Errors
     /// [`Error::Invalid`] when negative, not finite, or not smaller than the narrowest rung.
     pub fn with_hysteresis(mut self, h: f64) -> Result<Self> {
-        if !h.is_finite() || h < 0.0 {
-            return Err(Error::invalid(
-                "ladder.hysteresis",
-                format!("must be a non-negative finite intensity, got {h}"),
-            ));
-        }
-        let narrowest = self
-            .rungs
-            .windows(2)
-            .map(|w| w[1].from - w[0].from)
-            .fold(f64::INFINITY, f64::min);
-        if h >= narrowest {
-            return Err(Error::invalid(
-                "ladder.hysteresis",
-                format!("must be smaller than the narrowest rung ({narrowest}), got {h}"),
-            ));
-        }
+        check_hysteresis(&self.rungs, h)?;
         self.hysteresis = h;
         Ok(self)
     }
@@ -304,4 +263,64 @@ impl RungTracker {
         }
         changed
     }
+}
+
+fn check_rungs(rungs: &[Rung]) -> Result<()> {
+    if rungs.len() < 2 {
+        return Err(Error::invalid(
+            "ladder.rungs",
+            "a ladder needs at least two rungs",
+        ));
+    }
+    for (i, r) in rungs.iter().enumerate() {
+        if !r.from.is_finite() {
+            return Err(Error::invalid(
+                format!("ladder.rungs[{i}].from"),
+                "must be finite",
+            ));
+        }
+        if i == 0 && r.from != 0.0 {
+            return Err(Error::invalid(
+                "ladder.rungs[0].from",
+                format!("the first rung must start at 0, got {}", r.from),
+            ));
+        }
+        if i > 0 && r.from <= rungs[i - 1].from {
+            return Err(Error::invalid(
+                format!("ladder.rungs[{i}].from"),
+                format!(
+                    "rungs must strictly increase: {} after {}",
+                    r.from,
+                    rungs[i - 1].from
+                ),
+            ));
+        }
+        if r.name.trim().is_empty() {
+            return Err(Error::invalid(
+                format!("ladder.rungs[{i}].name"),
+                "must not be empty",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_hysteresis(rungs: &[Rung], h: f64) -> Result<()> {
+    if !h.is_finite() || h < 0.0 {
+        return Err(Error::invalid(
+            "ladder.hysteresis",
+            format!("must be a non-negative finite intensity, got {h}"),
+        ));
+    }
+    let narrowest = rungs
+        .windows(2)
+        .map(|w| w[1].from - w[0].from)
+        .fold(f64::INFINITY, f64::min);
+    if h >= narrowest {
+        return Err(Error::invalid(
+            "ladder.hysteresis",
+            format!("must be smaller than the narrowest rung ({narrowest}), got {h}"),
+        ));
+    }
+    Ok(())
 }

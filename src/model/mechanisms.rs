@@ -1,9 +1,11 @@
-//! Compiled scenario mechanisms (design §5): gain schedules, verification,
-//! spoilers, hotline, agreements. Actors are referred to by index.
+//! The scenario mechanisms of a [`super::Model`]: gain schedules with
+//! verification, spoilers, the hotline, agreements and proxies
+//! (`docs/scenarios.md` gives each one's rule). Actors are referred to by
+//! index; [`super::Model::check`] checks every index and value.
 
 /// A gain schedule among `parties` on `[start, end)`; a ceasefire when its
 /// gain is below the baseline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Phase {
     /// Name, for events and sweeps.
     pub name: String,
@@ -34,7 +36,7 @@ impl Phase {
 }
 
 /// Third-party attacks with an attribution problem.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Spoilers {
     /// Poisson rate, attacks per day.
     pub rate: f64,
@@ -51,7 +53,7 @@ pub struct Spoilers {
 }
 
 /// A crisis hotline from day `start`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Hotline {
     /// Day the hotline starts working.
     pub start: f64,
@@ -64,7 +66,7 @@ pub struct Hotline {
 }
 
 /// A reversible, transaction-based agreement.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Agreement {
     /// Name for events.
     pub name: String,
@@ -84,4 +86,16 @@ pub struct Agreement {
     pub effect_days: f64,
     /// Withdraw at once if the condition breaks.
     pub reversible: bool,
+}
+
+/// A proxy: an actor whose patron removes the share `control` of its own
+/// reaction (its coupling row) and grievance.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Proxy {
+    /// Index of the proxy.
+    pub actor: usize,
+    /// Index of its patron.
+    pub patron: usize,
+    /// Share of the proxy's reaction and grievance its patron removes, in `[0, 1]`.
+    pub control: f64,
 }

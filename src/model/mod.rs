@@ -12,26 +12,69 @@
 //! Intensities never go negative: where `x_i = 0` and the drive is negative,
 //! the derivative is set to zero (the flow is projected onto the orthant).
 
+//!
+//! A [`Model`] is a plain value: build one from names with [`Model::builder`]
+//! (or from a file with [`crate::scenario::Scenario::load`]), or write its
+//! fields directly with indices. Either way [`Model::check`] holds every
+//! rule, and every entry point of the crate calls it.
+
+mod builder;
+mod check;
+mod compile;
 mod dynamics;
 mod ladder;
 mod mechanisms;
+mod setters;
+mod spec;
+
+use std::borrow::Cow;
 
 use nalgebra::DVector;
 
+pub use builder::ModelBuilder;
 pub use dynamics::Dynamics;
 pub use ladder::{KAHN_GROUPS, Ladder, Rung, RungTracker};
-pub use mechanisms::{Agreement, Hotline, Phase, Spoilers};
+pub use mechanisms::{Agreement, Hotline, Phase, Proxy, Spoilers};
+pub use spec::{
+    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, LadderSpec,
+    PhaseSpec, Scenario, SpoilerSpec, Whole,
+};
 
 use crate::control::Controller;
 
-/// A compiled, validated scenario: everything the simulator and the analyses need.
+/// A model: everything the simulator and the analyses need, with actors
+/// referred to by index.
 ///
-/// Build one with [`crate::scenario::Scenario::compile`].
+/// Build one from names with [`Model::builder`] or
+/// [`crate::scenario::Scenario::compile`], or write the fields directly
+/// (indices, not names); [`Model::check`] says whether it is valid, and every
+/// entry point of the crate calls it.
+///
+/// # Example
+///
+/// ```
+/// use escalation::prelude::*;
+/// use escalation::model::{ActorSpec, PhaseSpec};
+///
+/// let model = Model::builder()
+///     .horizon(30.0)
+///     .actor(ActorSpec::new("A", 0.5).initial(1.0))
+///     .actor(ActorSpec::new("B", 0.4))
+///     .coupling("A", "B", 0.3)
+///     .coupling("B", "A", 0.6)
+///     .phase(PhaseSpec::new("truce", 0.0, 14.0, 0.2).parties(["A", "B"]))
+///     .build()?;
+/// assert_eq!(model.n(), 2);
+/// assert_eq!(model.phases[0].parties, [0, 1]);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     /// Scenario name.
     pub name: String,
-    /// The continuous dynamics at the baseline gain (proxy control folded in).
+    /// The continuous dynamics at the baseline gain, with each actor's own
+    /// reaction and grievance as written (proxy control is applied by
+    /// [`Model::effective_dynamics`]).
     pub dynamics: Dynamics,
     /// `x(0)`, intensity.
     pub initial: DVector<f64>,
@@ -43,7 +86,8 @@ pub struct Model {
     pub horizon: f64,
     /// Default seed.
     pub seed: u64,
-    /// Gain schedules, sorted by start.
+    /// Gain schedules, in the order written (a later-starting phase
+    /// overrides an earlier one for the pairs both bind).
     pub phases: Vec<Phase>,
     /// Spoiler attacks.
     pub spoilers: Option<Spoilers>,
@@ -51,6 +95,8 @@ pub struct Model {
     pub hotline: Option<Hotline>,
     /// Agreements.
     pub agreements: Vec<Agreement>,
+    /// Proxies and their patrons' control.
+    pub proxies: Vec<Proxy>,
 }
 
 impl Model {
@@ -71,7 +117,37 @@ impl Model {
             spoilers: None,
             hotline: None,
             agreements: Vec::new(),
+            proxies: Vec::new(),
         }
+    }
+
+    /// A builder that takes names (see [`ModelBuilder`]).
+    #[must_use]
+    pub fn builder() -> ModelBuilder {
+        ModelBuilder::default()
+    }
+
+    /// Control in `[0, 1]` of each actor by its patron (0 for non-proxies).
+    #[must_use]
+    pub fn control(&self) -> Vec<f64> {
+        let mut c = vec![0.0; self.n()];
+        for p in &self.proxies {
+            if let Some(v) = c.get_mut(p.actor) {
+                *v = p.control;
+            }
+        }
+        c
+    }
+
+    /// The dynamics the actors follow at the baseline: each proxy's coupling
+    /// row and grievance scaled by `1 − control`. Borrowed when there are no
+    /// proxies. Every analysis of a model uses these.
+    #[must_use]
+    pub fn effective_dynamics(&self) -> Cow<'_, Dynamics> {
+        if self.proxies.iter().all(|p| p.control == 0.0) {
+            return Cow::Borrowed(&self.dynamics);
+        }
+        Cow::Owned(self.dynamics.with_control(&self.control()))
     }
 
     /// Number of actors.

@@ -33,11 +33,11 @@ pub struct EquilibriumMark {
 /// where `-a_i x_i + γ Σ_j K_ij x_j + g_i = 0`, and with a ceiling `C_i` also
 /// the line `x_i = C_i`.
 #[derive(Debug, Clone)]
-pub struct PhasePortrait<'a> {
+pub struct PhasePortrait {
     /// Title; empty for "Phase portrait at γ = …".
     pub title: String,
     /// The system; it must have exactly two actors.
-    pub dynamics: &'a Dynamics,
+    pub dynamics: Dynamics,
     /// Loop gain `γ` (dimensionless, ≥ 0) at which the field is drawn.
     pub gain: f64,
     /// Range of the first actor's intensity (x axis), `0 ≤ lo < hi`.
@@ -50,15 +50,15 @@ pub struct PhasePortrait<'a> {
     pub equilibria: Vec<EquilibriumMark>,
 }
 
-impl<'a> PhasePortrait<'a> {
+impl PhasePortrait {
     /// A portrait of `dynamics` at its baseline gain over the given ranges,
     /// with no trajectories or equilibria.
     #[must_use]
-    pub fn new(dynamics: &'a Dynamics, x_range: (f64, f64), y_range: (f64, f64)) -> Self {
+    pub fn new(dynamics: Dynamics, x_range: (f64, f64), y_range: (f64, f64)) -> Self {
         Self {
             title: String::new(),
-            dynamics,
             gain: dynamics.gain,
+            dynamics,
             x_range,
             y_range,
             trajectories: Vec::new(),
@@ -113,7 +113,7 @@ impl<'a> PhasePortrait<'a> {
 
     /// `(dx/dt, dy/dt)` at `(x, y)`, intensity/day (projected onto `x ≥ 0`).
     fn field(&self, gains: &DMatrix<f64>, p: (f64, f64)) -> (f64, f64) {
-        let d = self.dynamics;
+        let d = &self.dynamics;
         let mut out = [0.0; 2];
         d.rhs_into(&[p.0, p.1], gains, &d.grievance, &[0.0, 0.0], &mut out);
         (out[0], out[1])
@@ -133,10 +133,10 @@ impl<'a> PhasePortrait<'a> {
 /// use escalation::model::Dynamics;
 /// use escalation::plot::{phase_portrait, PhasePortrait};
 /// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.2, 0.1).unwrap();
-/// let p = PhasePortrait::new(&d, (0.0, 4.0), (0.0, 4.0));
+/// let p = PhasePortrait::new(d, (0.0, 4.0), (0.0, 4.0));
 /// phase_portrait(&p, std::path::Path::new("phase.svg")).unwrap();
 /// ```
-pub fn phase_portrait(data: &PhasePortrait<'_>, path: &Path) -> Result<()> {
+pub fn phase_portrait(data: &PhasePortrait, path: &Path) -> Result<()> {
     phase_portrait_sized(data, path, (WIDTH, HEIGHT))
 }
 
@@ -144,13 +144,13 @@ pub fn phase_portrait(data: &PhasePortrait<'_>, path: &Path) -> Result<()> {
 ///
 /// # Errors
 /// As [`phase_portrait`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn phase_portrait_sized(data: &PhasePortrait<'_>, path: &Path, size: (u32, u32)) -> Result<()> {
+pub fn phase_portrait_sized(data: &PhasePortrait, path: &Path, size: (u32, u32)) -> Result<()> {
     check::size(size)?;
     data.check()?;
     super::render(path, size, data)
 }
 
-impl super::Figure for PhasePortrait<'_> {
+impl super::Figure for PhasePortrait {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -196,7 +196,7 @@ impl super::Figure for PhasePortrait<'_> {
 const ARROW: f64 = 16.0;
 const SPACING: f64 = 42.0;
 
-impl PhasePortrait<'_> {
+impl PhasePortrait {
     fn gains(&self) -> DMatrix<f64> {
         DMatrix::from_element(2, 2, self.gain)
     }
@@ -274,7 +274,7 @@ impl PhasePortrait<'_> {
         bx: &Bounds,
         labels: &mut Labels,
     ) -> std::result::Result<Vec<(f64, f64)>, String> {
-        let d = self.dynamics;
+        let d = &self.dynamics;
         let (a, k, g): (&DVector<f64>, &DMatrix<f64>, &DVector<f64>) =
             (&d.restraint, &d.coupling, &d.grievance);
         let gam = self.gain;

@@ -37,6 +37,17 @@ pub fn trajectory_sized(
     size: (u32, u32),
 ) -> Result<()> {
     super::check::size(size)?;
+    model.check()?;
+    if traj.actors.len() != model.n() {
+        return Err(Error::invalid(
+            "trajectory.actors",
+            format!(
+                "the run has {} actors, the model {}",
+                traj.actors.len(),
+                model.n()
+            ),
+        ));
+    }
     if traj.t.is_empty() {
         return Err(Error::invalid(
             "trajectory",

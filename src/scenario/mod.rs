@@ -1,5 +1,6 @@
-//! Scenario files: the TOML/JSON format of design §6, loading with located
-//! errors, and validation into a [`Model`].
+//! Scenario files: the TOML/JSON format of `docs/scenarios.md`, read into a
+//! [`Scenario`] with errors that carry the file, line and column, and
+//! compiled into a [`Model`] (names resolved, then [`Model::check`]).
 //!
 //! # Example
 //!
@@ -21,14 +22,12 @@
 //! assert_eq!(model.n(), 2);
 //! ```
 
-mod compile;
-mod file;
 mod locate;
 
 use std::path::Path;
 
-pub use compile::{MAX_HORIZON, MAX_LAG, MAX_RATE, MAX_STEPS, MIN_DURATION};
-pub use file::{
+pub use crate::limits::{MAX_HORIZON, MAX_LAG, MAX_RATE, MAX_STEPS, MIN_DURATION};
+pub use crate::model::{
     ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, LadderSpec,
     PhaseSpec, Scenario, SpoilerSpec, Whole,
 };

@@ -86,6 +86,11 @@ pub(crate) struct Run<'a> {
     pub(super) next_sample: u64,
     pub(super) out: Trajectory,
     pub(super) verification: Vec<(String, bool)>,
+    /// Phases by start (stable): a later-starting phase overrides an earlier
+    /// one for the pairs both bind.
+    pub(super) order: Vec<usize>,
+    /// Each actor's control by its patron in force now (0 for non-proxies).
+    pub(super) control: Vec<f64>,
 }
 
 impl<'a> Run<'a> {
@@ -147,6 +152,8 @@ impl<'a> Run<'a> {
             })
             .collect();
         let len = s.len();
+        let mut order: Vec<usize> = (0..m.phases.len()).collect();
+        order.sort_by(|&a, &b| m.phases[a].start.total_cmp(&m.phases[b].start));
         let mut run = Self {
             m,
             opts,
@@ -185,6 +192,8 @@ impl<'a> Run<'a> {
                 end_time: 0.0,
             },
             verification: Vec::new(),
+            order,
+            control: m.control(),
         };
         run.next_attack = run.draw_attack_time(0.0);
         run
@@ -426,12 +435,20 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Writes the effective coupling `G_ij K_ij` in force now (row-major)
-    /// into `w`, where `G_ij` is the pairwise gain of the phases.
-    fn effective_coupling(m: &Model, phases: &[PhaseRun], w: &mut [f64]) {
+    /// Writes the effective coupling `G_ij K_ij (1 − c_i)` in force now
+    /// (row-major) into `w`, where `G_ij` is the pairwise gain of the phases
+    /// and `c_i` the control of actor `i` by its patron.
+    fn effective_coupling(
+        m: &Model,
+        phases: &[PhaseRun],
+        order: &[usize],
+        control: &[f64],
+        w: &mut [f64],
+    ) {
         let n = m.n();
         w.fill(m.dynamics.gain);
-        for (p, run) in m.phases.iter().zip(phases) {
+        for &k in order {
+            let (p, run) = (&m.phases[k], &phases[k]);
             let gain = match run.state {
                 PhaseState::Pending => None,
                 PhaseState::Active => Some(p.gain),
@@ -447,8 +464,9 @@ impl<'a> Run<'a> {
         }
         let k = &m.dynamics.coupling;
         for i in 0..n {
+            let own = 1.0 - control[i];
             for j in 0..n {
-                w[i * n + j] *= k[(i, j)];
+                w[i * n + j] *= k[(i, j)] * own;
             }
         }
     }
@@ -469,6 +487,9 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        for (g, &c) in self.b_buf.iter_mut().zip(&self.control) {
+            *g *= 1.0 - c;
+        }
         if let Some(c) = &self.ctl {
             for (g, &u) in self.b_buf.iter_mut().zip(&c.u) {
                 *g += u;
@@ -477,7 +498,13 @@ impl<'a> Run<'a> {
         let mut changed = false;
         if self.phases_dirty {
             self.phases_dirty = false;
-            Self::effective_coupling(self.m, &self.phases, &mut self.w_buf);
+            Self::effective_coupling(
+                self.m,
+                &self.phases,
+                &self.order,
+                &self.control,
+                &mut self.w_buf,
+            );
             if self.w_buf != self.cfg.w {
                 std::mem::swap(&mut self.w_buf, &mut self.cfg.w);
                 changed = true;

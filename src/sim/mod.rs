@@ -151,9 +151,10 @@ pub fn stream(seed: u64, run: u64) -> Rng {
 /// Simulates one run of `model`.
 ///
 /// # Errors
-/// [`Error::Invalid`] for bad options; [`Error::Numerical`] when the ODE
-/// solver fails (step limit, stiffness). An explosion is not an error: it
-/// ends the run with [`Outcome::Exploded`] and its time.
+/// [`Error::Invalid`] for an invalid model ([`Model::check`]) or bad
+/// options; [`Error::Numerical`] when the ODE solver fails (step limit,
+/// stiffness). An explosion is not an error: it ends the run with
+/// [`Outcome::Exploded`] and its time.
 pub fn simulate(model: &Model, opts: &SimOptions) -> Result<Trajectory> {
     let mut rng = stream(opts.seed.unwrap_or(model.seed), 0);
     simulate_with_rng(model, opts, &mut rng)
@@ -164,6 +165,16 @@ pub fn simulate(model: &Model, opts: &SimOptions) -> Result<Trajectory> {
 /// # Errors
 /// As [`simulate`].
 pub fn simulate_with_rng(model: &Model, opts: &SimOptions, rng: &mut Rng) -> Result<Trajectory> {
+    model.check()?;
+    simulate_checked(model, opts, rng)
+}
+
+/// [`simulate_with_rng`] for a model already checked (ensembles check once).
+pub(crate) fn simulate_checked(
+    model: &Model,
+    opts: &SimOptions,
+    rng: &mut Rng,
+) -> Result<Trajectory> {
     opts.check(model.horizon)?;
     engine::Run::new(model, opts, rng).run()
 }

@@ -4,9 +4,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Grid, Param, SweepOptions};
-use crate::analysis::{Verdict, abscissa_2, sampled_stability, stability};
+use std::borrow::Cow;
+
+use crate::analysis::{Loop, Verdict, abscissa_2, sampled_stability, stability};
 use crate::error::{Error, Result};
-use crate::model::{Dynamics, Model};
+use crate::model::Model;
 
 /// The linear verdict at one grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,24 +66,26 @@ impl SweepCounts {
 /// Per-thread scratch: a copy of the model the grid values are written into.
 struct Evaluator<'a> {
     grid: &'a Grid,
-    base: &'a Model,
     model: Model,
-    /// The effective dynamics when a phase gain is swept.
-    phase: Option<(usize, Dynamics)>,
-    /// Two actors, continuous coupling: `[a, b, k, l, γ]` and, per axis, the
+    /// The phase whose gain is swept: the loop analysed is the one during it.
+    phase: Option<usize>,
+    /// Which loop's verdict is reported.
+    loop_kind: Loop,
+    /// Two actors, continuous loop: `[a, b, k, l, γ]` and, per axis, the
     /// slot it writes (`None`: no effect on stability, e.g. a grievance).
     fast: Option<([f64; 5], [Option<usize>; 2])>,
 }
 
 impl<'a> Evaluator<'a> {
-    fn new(grid: &'a Grid, base: &'a Model) -> Self {
+    fn new(grid: &'a Grid, base: &'a Model, loop_kind: Loop) -> Self {
         let phase = grid.axes.iter().find_map(|a| match a.param {
-            Param::PhaseGain(k) => Some((k, base.dynamics.clone())),
+            Param::PhaseGain(k) => Some(k),
             _ => None,
         });
         let d = &base.dynamics;
+        let no_control = base.proxies.iter().all(|p| p.control == 0.0);
         let mut fast = None;
-        if d.n() == 2 && base.controller.is_none() && phase.is_none() {
+        if d.n() == 2 && loop_kind == Loop::Continuous && phase.is_none() && no_control {
             let mut slots = [None; 2];
             let mut ok = true;
             for (s, axis) in slots.iter_mut().zip(&grid.axes) {
@@ -110,9 +114,9 @@ impl<'a> Evaluator<'a> {
         }
         Self {
             grid,
-            base,
             model: base.clone(),
             phase,
+            loop_kind,
             fast,
         }
     }
@@ -189,35 +193,33 @@ impl Evaluator<'_> {
         for (axis, &v) in self.grid.axes.iter().zip(&values) {
             axis.param.apply(&mut self.model, v);
         }
-        let d = &self.model.dynamics;
+        let d = self.model.effective_dynamics();
         // A swept phase gain is analysed as the loop during that phase:
         // coupling G∘K with the phase's gain among its parties, unit gain.
-        let (dynamics, gain) = match &mut self.phase {
-            Some((k, eff)) => {
-                let phase = &self.model.phases[*k];
-                for i in 0..d.n() {
-                    for j in 0..d.n() {
-                        let g = if phase.binds(i, j) {
-                            phase.gain
-                        } else {
-                            d.gain
-                        };
-                        eff.coupling[(i, j)] = g * self.base.dynamics.coupling[(i, j)];
-                    }
-                }
-                eff.restraint.copy_from(&d.restraint);
-                eff.grievance.copy_from(&d.grievance);
-                (&*eff, 1.0)
+        let (dynamics, gain) = match self.phase {
+            Some(k) => {
+                let phase = &self.model.phases[k];
+                (
+                    Cow::Owned(d.with_party_gain(&phase.parties, phase.gain)),
+                    1.0,
+                )
             }
-            None => (d, d.gain),
+            None => {
+                let g = d.gain;
+                (d, g)
+            }
         };
-        let (alpha, verdict) = stability(dynamics, gain)?;
-        match &self.model.controller {
-            Some(c) => {
-                let (rho, v) = sampled_stability(dynamics, c, gain)?;
+        let (alpha, verdict) = stability(&dynamics, gain)?;
+        match (self.loop_kind, &self.model.controller) {
+            (Loop::Sampled, Some(c)) => {
+                let (rho, v) = sampled_stability(&dynamics, c, gain)?;
                 Ok((alpha, v, Some(rho)))
             }
-            None => Ok((alpha, verdict, None)),
+            (Loop::Sampled, None) => Err(Error::invalid(
+                "loop",
+                "the sampled loop needs a controller",
+            )),
+            (Loop::Continuous, _) => Ok((alpha, verdict, None)),
         }
     }
 }
@@ -233,12 +235,14 @@ pub fn sweep_linear(
     opts: &SweepOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Vec<LinearPoint>> {
-    check(grid)?;
+    model.check()?;
+    check(grid, model)?;
+    let loop_kind = opts.loop_for(model)?;
     let points = opts.points(grid.len())?;
     opts.install(|| {
         points
             .map_init(
-                || Evaluator::new(grid, model),
+                || Evaluator::new(grid, model, loop_kind),
                 |ev, p| {
                     let (spectral_abscissa, verdict, spectral_radius) = ev.eval(p)?;
                     let values = grid.values(p);
@@ -274,7 +278,9 @@ pub fn sweep_summary(
     opts: &SweepOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<SweepCounts> {
-    check(grid)?;
+    model.check()?;
+    check(grid, model)?;
+    let loop_kind = opts.loop_for(model)?;
     let (k, n) = opts.shard.unwrap_or((0, 1));
     if n == 0 || k >= n {
         return Err(Error::invalid(
@@ -294,7 +300,7 @@ pub fn sweep_summary(
         (0..chunks)
             .into_par_iter()
             .map_init(
-                || Evaluator::new(grid, model),
+                || Evaluator::new(grid, model, loop_kind),
                 |ev, c| {
                     let mut acc = SweepCounts::default();
                     let end = ((c + 1) * CHUNK).min(count);
@@ -315,10 +321,11 @@ pub fn sweep_summary(
     })?
 }
 
-fn check(grid: &Grid) -> Result<()> {
+fn check(grid: &Grid, model: &Model) -> Result<()> {
+    grid.check_for(model)?;
     if grid.is_stochastic() {
         return Err(Error::invalid(
-            "--param",
+            "param",
             "spoiler parameters do not change the linear analysis: sweep them with runs per point (a Monte Carlo sweep)",
         ));
     }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use linear::{LinearPoint, SweepCounts, sweep_linear, sweep_summary};
 pub use params::{Axis, MAX_POINTS, PATHS, Param};
 
+use crate::analysis::Loop;
 use crate::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -36,20 +37,20 @@ impl Grid {
     pub fn new(axes: Vec<Axis>) -> Result<Self> {
         if axes.is_empty() || axes.len() > 2 {
             return Err(Error::invalid(
-                "--param",
+                "param",
                 format!("give one or two parameters, got {}", axes.len()),
             ));
         }
         if axes.len() == 2 && axes[0].param == axes[1].param {
             return Err(Error::invalid(
-                "--param",
+                "param",
                 format!("{} is given twice", axes[0].path),
             ));
         }
         let points: u64 = axes.iter().map(|a| a.count as u64).product();
         if points > MAX_POINTS {
             return Err(Error::invalid(
-                "--param",
+                "param",
                 format!("{points} points is more than the limit of {MAX_POINTS}"),
             ));
         }
@@ -67,6 +68,17 @@ impl Grid {
                 .map(|s| Axis::parse(s, model))
                 .collect::<Result<_>>()?,
         )
+    }
+
+    /// Checks every axis against `model` ([`Param::validate`]).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the parameter the model does not have.
+    pub fn check_for(&self, model: &Model) -> Result<()> {
+        for a in &self.axes {
+            a.param.validate(model)?;
+        }
+        Ok(())
     }
 
     /// Number of points.
@@ -126,9 +138,28 @@ pub struct SweepOptions {
     pub threads: Option<usize>,
     /// Only shard `k` of `n` (0-based).
     pub shard: Option<(u64, u64)>,
+    /// Whose verdict a linear sweep reports; `None`: the loop the model's
+    /// runs follow ([`Loop::of`]: sampled with a controller).
+    pub loop_kind: Option<Loop>,
 }
 
 impl SweepOptions {
+    /// The loop analysed for `model`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (key `loop`) when the sampled loop is asked of a
+    /// model without a controller.
+    pub fn loop_for(&self, model: &Model) -> Result<Loop> {
+        match self.loop_kind {
+            None => Ok(Loop::of(model)),
+            Some(Loop::Sampled) if model.controller.is_none() => Err(Error::invalid(
+                "loop",
+                "the sampled loop needs a controller",
+            )),
+            Some(l) => Ok(l),
+        }
+    }
+
     pub(crate) fn points(
         &self,
         total: usize,
@@ -186,6 +217,8 @@ pub fn sweep_ensemble(
     opts: &SweepOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> Result<Vec<EnsemblePoint>> {
+    model.check()?;
+    grid.check_for(model)?;
     let (k, n) = opts.shard.unwrap_or((0, 1));
     if n == 0 || k >= n {
         return Err(Error::invalid(

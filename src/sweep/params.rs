@@ -41,7 +41,7 @@ impl Param {
     /// # Errors
     /// [`Error::Invalid`] naming the path and what is wrong.
     pub fn parse(path: &str, model: &Model) -> Result<Self> {
-        let bad = |reason: String| -> Error { Invalid::new("--param", reason).value(path).into() };
+        let bad = |reason: String| -> Error { Invalid::new("param", reason).value(path).into() };
         let actor = |name: &str| {
             model.dynamics.index_of(name).ok_or_else(|| {
                 bad(format!(
@@ -125,6 +125,73 @@ impl Param {
         Err(bad(format!("unknown parameter path (use one of: {PATHS})")))
     }
 
+    /// The current value of this parameter in `model` (`None` for a parameter the
+    /// model does not have, e.g. the controller period without a controller).
+    #[must_use]
+    pub fn value_in(self, model: &Model) -> Option<f64> {
+        let d = &model.dynamics;
+        let n = d.n();
+        match self {
+            Param::Gain => Some(d.gain),
+            Param::Coupling(i, j) if i < n && j < n => Some(d.coupling[(i, j)]),
+            Param::Restraint(i) => d.restraint.get(i).copied(),
+            Param::Grievance(i) => d.grievance.get(i).copied(),
+            Param::Coupling(..) => None,
+            Param::Period => model.controller.as_ref().map(|c| c.period),
+            Param::Lag => model.controller.as_ref().map(|c| c.lag as f64),
+            Param::Derivative => model.controller.as_ref().map(|c| c.derivative),
+            Param::SpoilerRate => model.spoilers.as_ref().map(|s| s.rate),
+            Param::SpoilerAttribution => model.spoilers.as_ref().map(|s| s.attribution),
+            Param::HotlineAttribution => model.hotline.as_ref().and_then(|h| h.attribution),
+            Param::PhaseGain(k) => model.phases.get(k).map(|p| p.gain),
+        }
+    }
+
+    /// An axis label with units for this parameter, e.g. "reaction of US to Iran,
+    /// K (1/day)".
+    #[must_use]
+    pub fn label(self, model: &Model) -> String {
+        let name = |i: usize| model.dynamics.names.get(i).map_or("?", String::as_str);
+        match self {
+            Param::Gain => "loop gain γ".into(),
+            Param::Coupling(i, j) => format!("reaction of {} to {}, K (1/day)", name(i), name(j)),
+            Param::Restraint(i) => format!("restraint of {} (1/day)", name(i)),
+            Param::Grievance(i) => format!("grievance of {} (intensity/day)", name(i)),
+            Param::Period => "decision period Δ (days)".into(),
+            Param::Lag => "perception lag d (periods)".into(),
+            Param::Derivative => "derivative time τ_D (days)".into(),
+            Param::SpoilerRate => "spoiler attack rate (1/day)".into(),
+            Param::SpoilerAttribution => "attribution accuracy".into(),
+            Param::HotlineAttribution => "attribution accuracy with the hotline".into(),
+            Param::PhaseGain(k) => format!(
+                "gain during phase {}",
+                model.phases.get(k).map_or("?", |p| p.name.as_str())
+            ),
+        }
+    }
+
+    /// The sweep path of this parameter (`coupling.US.Iran`, `phase.ceasefire.gain`, …).
+    #[must_use]
+    pub fn path(self, model: &Model) -> String {
+        let name = |i: usize| model.dynamics.names.get(i).map_or("?", String::as_str);
+        match self {
+            Param::Gain => "gain".into(),
+            Param::Coupling(i, j) => format!("coupling.{}.{}", name(i), name(j)),
+            Param::Restraint(i) => format!("actor.{}.restraint", name(i)),
+            Param::Grievance(i) => format!("actor.{}.grievance", name(i)),
+            Param::Period => "controller.period".into(),
+            Param::Lag => "controller.lag".into(),
+            Param::Derivative => "controller.derivative".into(),
+            Param::SpoilerRate => "spoilers.rate".into(),
+            Param::SpoilerAttribution => "spoilers.attribution".into(),
+            Param::HotlineAttribution => "hotline.attribution".into(),
+            Param::PhaseGain(k) => format!(
+                "phase.{}.gain",
+                model.phases.get(k).map_or("?", |p| p.name.as_str())
+            ),
+        }
+    }
+
     /// True for parameters that only matter to random runs (a Monte Carlo sweep).
     #[must_use]
     pub fn is_stochastic(self) -> bool {
@@ -139,7 +206,7 @@ impl Param {
     /// # Errors
     /// [`Error::Invalid`] with the reason.
     pub fn check(self, value: f64) -> Result<()> {
-        let fail = |reason: &str| Err(Invalid::new("--param", reason).value(value).into());
+        let fail = |reason: &str| Err(Invalid::new("param", reason).value(value).into());
         if !value.is_finite() {
             return fail("values must be finite");
         }
@@ -166,13 +233,63 @@ impl Param {
         }
     }
 
-    /// Sets the parameter in `model` (after [`Param::check`]).
+    /// Checks that `model` has this parameter: its actor, pair or phase
+    /// index exists, and the section it belongs to (controller, spoilers,
+    /// hotline) is present.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with key `param`, naming what is missing.
+    pub fn validate(self, model: &Model) -> Result<()> {
+        let n = model.n();
+        let fail = |reason: String| -> Result<()> {
+            Err(Invalid::new("param", reason)
+                .value(format!("{self:?}"))
+                .into())
+        };
+        let actor = |i: usize| -> Result<()> {
+            if i < n {
+                Ok(())
+            } else {
+                fail(format!("no such actor {i} ({n} actors)"))
+            }
+        };
+        match self {
+            Param::Gain => Ok(()),
+            Param::Coupling(i, j) => {
+                actor(i)?;
+                actor(j)?;
+                if i == j {
+                    fail("self-coupling is not a parameter".into())
+                } else {
+                    Ok(())
+                }
+            }
+            Param::Restraint(i) | Param::Grievance(i) => actor(i),
+            Param::Period | Param::Lag | Param::Derivative if model.controller.is_none() => {
+                fail("the model has no controller".into())
+            }
+            Param::SpoilerRate | Param::SpoilerAttribution if model.spoilers.is_none() => {
+                fail("the model has no spoilers".into())
+            }
+            Param::HotlineAttribution if model.hotline.is_none() || model.spoilers.is_none() => {
+                fail("the model needs a hotline and spoilers".into())
+            }
+            Param::PhaseGain(k) if k >= model.phases.len() => {
+                fail(format!("no such phase {k} ({} phases)", model.phases.len()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets the parameter in `model` (after [`Param::validate`] and
+    /// [`Param::check`]; a parameter the model does not have is ignored).
     pub fn apply(self, model: &mut Model, value: f64) {
+        let n = model.n();
         match self {
             Param::Gain => model.dynamics.gain = value,
-            Param::Coupling(i, j) => model.dynamics.coupling[(i, j)] = value,
-            Param::Restraint(i) => model.dynamics.restraint[i] = value,
-            Param::Grievance(i) => model.dynamics.grievance[i] = value,
+            Param::Coupling(i, j) if i < n && j < n => model.dynamics.coupling[(i, j)] = value,
+            Param::Restraint(i) if i < n => model.dynamics.restraint[i] = value,
+            Param::Grievance(i) if i < n => model.dynamics.grievance[i] = value,
             Param::Period => {
                 if let Some(c) = model.controller.as_mut() {
                     c.period = value;
@@ -203,7 +320,12 @@ impl Param {
                     h.attribution = Some(value);
                 }
             }
-            Param::PhaseGain(k) => model.phases[k].gain = value,
+            Param::PhaseGain(k) => {
+                if let Some(p) = model.phases.get_mut(k) {
+                    p.gain = value;
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -228,12 +350,60 @@ pub struct Axis {
 pub const MAX_POINTS: u64 = 100_000_000;
 
 impl Axis {
+    /// An axis over `param` of `model` from `start` to `stop` with `count`
+    /// values, its path written as the command line expects it.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (key `axis` or `param`) for a count below 1, a
+    /// parameter the model does not have, or a value the parameter does not
+    /// allow (see [`Param::check`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use escalation::model::{Dynamics, Model};
+    /// use escalation::sweep::{Axis, Param};
+    /// let model = Model::from_dynamics(Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?, 30.0);
+    /// let axis = Axis::new(&model, Param::Coupling(0, 1), 0.0, 1.0, 11)?;
+    /// assert_eq!(axis.path, "coupling.X.Y");
+    /// assert_eq!(axis.value(10), 1.0);
+    /// assert!(Axis::new(&model, Param::Coupling(0, 5), 0.0, 1.0, 11).is_err());
+    /// # Ok::<(), escalation::Error>(())
+    /// ```
+    pub fn new(model: &Model, param: Param, start: f64, stop: f64, count: usize) -> Result<Self> {
+        if count == 0 {
+            return Err(Error::invalid("axis", "needs at least one value"));
+        }
+        if count as u64 > MAX_POINTS {
+            return Err(Error::invalid(
+                "axis",
+                format!("{count} values is more than the limit of {MAX_POINTS}"),
+            ));
+        }
+        param.validate(model)?;
+        param.check(start)?;
+        param.check(stop)?;
+        let axis = Self {
+            path: param.path(model),
+            param,
+            start,
+            stop,
+            count,
+        };
+        if param == Param::Lag {
+            for k in 0..count {
+                param.check(axis.value(k))?;
+            }
+        }
+        Ok(axis)
+    }
+
     /// Parses `PATH=START:STOP:COUNT` against `model`, checking every value.
     ///
     /// # Errors
     /// [`Error::Invalid`] naming what is wrong.
     pub fn parse(spec: &str, model: &Model) -> Result<Self> {
-        let bad = |reason: &str| -> Error { Invalid::new("--param", reason).value(spec).into() };
+        let bad = |reason: &str| -> Error { Invalid::new("axis", reason).value(spec).into() };
         let (path, range) = spec
             .split_once('=')
             .ok_or_else(|| bad("expected PATH=START:STOP:COUNT"))?;

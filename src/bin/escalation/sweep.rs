@@ -53,6 +53,7 @@ pub fn run(a: Args) -> Result<()> {
     let opts = SweepOptions {
         threads: a.threads,
         shard: a.shard.map(Shard::zero_based),
+        loop_kind: None,
     };
     let n_points = match a.shard {
         Some(s) => s.count_of(grid.len() as u64),

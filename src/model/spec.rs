@@ -1,14 +1,29 @@
-//! The scenario file format (design §6), as serde structs.
+//! A model described by names: the input of [`super::ModelBuilder`] and the
+//! structure of a scenario file (`docs/scenarios.md`).
 //!
-//! The same structure reads from TOML and JSON. Unknown keys are rejected so
-//! a typo never silently falls back to a default.
+//! Every element refers to actors by name. [`Scenario::compile`] turns the
+//! names into indices and checks the result ([`super::Model::check`]); the
+//! same structure reads from TOML and JSON ([`crate::scenario`]). Unknown
+//! keys are rejected so a typo never silently falls back to a default.
+//!
+//! Each spec has `Default` and chainable setters named after its fields:
+//!
+//! ```
+//! use escalation::model::{ActorSpec, PhaseSpec};
+//! let us = ActorSpec::new("US", 0.5).grievance(0.15).initial(2.5);
+//! assert_eq!(us.restraint, 0.5);
+//! let ceasefire = PhaseSpec::new("ceasefire", 0.0, 14.0, 0.3)
+//!     .parties(["US", "Iran"])
+//!     .breach_rung(4);
+//! assert_eq!(ceasefire.parties, ["US", "Iran"]);
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::Rung;
+use super::Rung;
 
 /// A whole number (a lag in periods, a rung index) that reads from an integer
 /// or an integral float and rejects anything else with a clear message.
@@ -118,7 +133,7 @@ pub struct LadderSpec {
 }
 
 /// `[[actor]]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActorSpec {
     /// Unique name.
@@ -143,7 +158,7 @@ pub struct ActorSpec {
 }
 
 /// `[controller]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControllerSpec {
     /// Decision period `Δ`, days.
@@ -163,7 +178,7 @@ pub struct ControllerSpec {
 }
 
 /// `[[phase]]`: a gain schedule among `parties` on `[start, end)`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseSpec {
     /// Unique name (used by `phase.NAME.gain` in sweeps).
@@ -211,7 +226,7 @@ pub struct SpoilerSpec {
 }
 
 /// `[hotline]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HotlineSpec {
     /// Day from which the hotline works.
@@ -245,7 +260,7 @@ pub struct AgreementSpec {
 }
 
 /// `when = { actor, below_rung, for_days }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionSpec {
     /// Whose rung is watched.
@@ -257,7 +272,7 @@ pub struct ConditionSpec {
 }
 
 /// `then = { actor, grievance, restraint, for_days }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EffectSpec {
     /// Whose parameters change.
@@ -270,4 +285,50 @@ pub struct EffectSpec {
     pub restraint: Option<f64>,
     /// How long the effect lasts, days.
     pub for_days: f64,
+}
+
+impl Default for Scenario {
+    /// No actors, horizon 0 (to be set), gain 1, seed 0.
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            horizon: 0.0,
+            gain: 1.0,
+            seed: 0,
+            ladder: None,
+            actors: Vec::new(),
+            coupling: BTreeMap::new(),
+            controller: None,
+            phases: Vec::new(),
+            spoilers: None,
+            hotline: None,
+            agreements: Vec::new(),
+        }
+    }
+}
+
+impl Default for SpoilerSpec {
+    /// No attacks (rate 0), correct attribution (1), no delay.
+    fn default() -> Self {
+        Self {
+            rate: 0.0,
+            magnitude: 0.0,
+            targets: Vec::new(),
+            accused: String::new(),
+            attribution: 1.0,
+            attribution_delay: 0.0,
+        }
+    }
+}
+
+impl Default for AgreementSpec {
+    /// Reversible, with an empty condition and effect (to be set).
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            when: ConditionSpec::default(),
+            then: EffectSpec::default(),
+            reversible: true,
+        }
+    }
 }

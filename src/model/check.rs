@@ -1,0 +1,378 @@
+//! [`Model::check`]: every rule a model must satisfy, in one place.
+//!
+//! The scenario compiler and the builder only turn names into indices and
+//! call this; every public entry point that takes a model calls it too, so
+//! a model built by hand is held to the same rules as a file. Errors name
+//! the element as a scenario file would (`actor[1].restraint`,
+//! `coupling.US.Iran`, `phase[0].parties[1]`), so the file loader can point
+//! at the line.
+
+use std::collections::BTreeSet;
+
+use super::{Dynamics, Model};
+use crate::error::rules::{bad, duration, finite, lag, non_negative, positive, probability};
+use crate::error::{Error, Result};
+use crate::limits::{MAX_ACTORS, MAX_HORIZON, MAX_RATE};
+
+/// An actor index `i` of a model with `n` actors.
+fn actor(key: &str, i: usize, n: usize) -> Result<usize> {
+    if i < n {
+        Ok(i)
+    } else {
+        Err(bad(key, i, &format!("no such actor ({n} actors)")))
+    }
+}
+
+fn rung(key: &str, r: usize, top: usize) -> Result<usize> {
+    if r > top {
+        return Err(bad(key, r, &format!("the ladder's rungs are 0 to {top}")));
+    }
+    Ok(r)
+}
+
+impl Dynamics {
+    /// Checks sizes and values: at least one and at most [`MAX_ACTORS`]
+    /// actors, unique non-empty names, positive finite restraints, finite
+    /// grievances and couplings, a zero diagonal, positive finite ceilings
+    /// and a non-negative finite gain.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the offending entry (`actor[1].restraint`,
+    /// `coupling.US.Iran`, `gain`).
+    pub fn check(&self) -> Result<()> {
+        let n = self.restraint.len();
+        if n == 0 {
+            return Err(Error::invalid("actor", "at least one [[actor]] is needed"));
+        }
+        if n > MAX_ACTORS {
+            return Err(bad(
+                "actor",
+                n,
+                &format!("too many actors (at most {MAX_ACTORS})"),
+            ));
+        }
+        for (what, len) in [
+            ("names", self.names.len()),
+            ("grievance", self.grievance.len()),
+            ("ceiling", self.ceiling.len()),
+        ] {
+            if len != n {
+                return Err(bad(
+                    what,
+                    format!("{len} entries"),
+                    &format!("must have one entry per actor ({n} actors)"),
+                ));
+            }
+        }
+        if self.coupling.nrows() != n || self.coupling.ncols() != n {
+            return Err(Error::invalid(
+                "coupling",
+                format!(
+                    "must be {n}×{n}, got {}×{}",
+                    self.coupling.nrows(),
+                    self.coupling.ncols()
+                ),
+            ));
+        }
+        for (i, name) in self.names.iter().enumerate() {
+            if name.trim().is_empty() {
+                return Err(Error::invalid(
+                    format!("actor[{i}].name"),
+                    "must not be empty",
+                ));
+            }
+            if self.names[..i].contains(name) {
+                return Err(bad(
+                    format!("actor[{i}].name"),
+                    format!("{name:?}"),
+                    "duplicate actor name",
+                ));
+            }
+        }
+        // Called by every analysis, sometimes per grid point: test the values
+        // first and build a key only for an error.
+        for i in 0..n {
+            let key = |f: &str| format!("actor[{i}].{f}");
+            let a = self.restraint[i];
+            if !(a.is_finite() && a > 0.0) {
+                positive(&key("restraint"), a)?;
+            }
+            if !self.grievance[i].is_finite() {
+                finite(&key("grievance"), self.grievance[i])?;
+            }
+            if let Some(c) = self.ceiling[i]
+                && !(c.is_finite() && c > 0.0)
+            {
+                positive(&key("ceiling"), c)?;
+            }
+        }
+        for j in 0..n {
+            for i in 0..n {
+                let k = self.coupling[(i, j)];
+                if k.is_finite() && (i != j || k == 0.0) {
+                    continue;
+                }
+                let key = format!("coupling.{}.{}", self.names[i], self.names[j]);
+                finite(&key, k)?;
+                return Err(bad(
+                    key,
+                    k,
+                    "self-coupling is not allowed (restraint plays that role)",
+                ));
+            }
+        }
+        non_negative("gain", self.gain)?;
+        Ok(())
+    }
+}
+
+impl Model {
+    /// Checks every rule of a model: the dynamics ([`Dynamics::check`]), the
+    /// initial state, the ladder, the controller, and each mechanism's
+    /// indices, values and limits (`docs/scenarios.md` lists them). Every
+    /// public entry point that takes a model calls this first.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the first offending element as a scenario
+    /// file would, e.g. `` `phase[0].parties[1]` = 5: no such actor (3 actors) ``.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use escalation::model::{Dynamics, Model};
+    /// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?;
+    /// let mut model = Model::from_dynamics(d, 30.0);
+    /// assert!(model.check().is_ok());
+    /// model.horizon = -10.0;
+    /// let err = model.check().unwrap_err().to_string();
+    /// assert!(err.contains("`horizon` = -10: must be positive"), "{err}");
+    /// # Ok::<(), escalation::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let horizon = positive("horizon", self.horizon)?;
+        if horizon > MAX_HORIZON {
+            return Err(bad(
+                "horizon",
+                horizon,
+                &format!("is absurdly large (at most {MAX_HORIZON} days)"),
+            ));
+        }
+        self.dynamics.check()?;
+        let n = self.n();
+        if self.initial.len() != n {
+            return Err(bad(
+                "initial",
+                format!("{} entries", self.initial.len()),
+                &format!("must have one entry per actor ({n} actors)"),
+            ));
+        }
+        for i in 0..n {
+            let key = format!("actor[{i}].initial");
+            non_negative(&key, self.initial[i])?;
+            if let Some(c) = self.dynamics.ceiling[i]
+                && self.initial[i] > c
+            {
+                return Err(bad(
+                    key,
+                    self.initial[i],
+                    "must not exceed the actor's ceiling",
+                ));
+            }
+        }
+        self.ladder.check()?;
+        if let Some(c) = &self.controller {
+            c.check()?;
+            duration("controller.period", c.period, horizon)?;
+            if c.period > horizon {
+                return Err(bad(
+                    "controller.period",
+                    c.period,
+                    "must not exceed the horizon",
+                ));
+            }
+        }
+        self.check_proxies()?;
+        self.check_phases()?;
+        self.check_spoilers()?;
+        self.check_hotline()?;
+        self.check_agreements()
+    }
+
+    fn check_proxies(&self) -> Result<()> {
+        let n = self.n();
+        let mut seen = BTreeSet::new();
+        for (k, p) in self.proxies.iter().enumerate() {
+            let i = actor(&format!("proxies[{k}].actor"), p.actor, n)?;
+            let key = format!("actor[{i}].patron");
+            actor(&key, p.patron, n)?;
+            if p.patron == i {
+                return Err(bad(
+                    key,
+                    format!("{:?}", self.dynamics.names[i]),
+                    "an actor cannot be its own patron",
+                ));
+            }
+            if !seen.insert(i) {
+                return Err(bad(key, i, "an actor can have only one patron"));
+            }
+            probability(&format!("actor[{i}].control"), p.control)?;
+        }
+        Ok(())
+    }
+
+    fn check_phases(&self) -> Result<()> {
+        let n = self.n();
+        let mut names = BTreeSet::new();
+        for (p, phase) in self.phases.iter().enumerate() {
+            let key = |f: &str| format!("phase[{p}].{f}");
+            if phase.name.trim().is_empty() {
+                return Err(Error::invalid(key("name"), "must not be empty"));
+            }
+            if !names.insert(phase.name.as_str()) {
+                return Err(bad(
+                    key("name"),
+                    format!("{:?}", phase.name),
+                    "duplicate phase name",
+                ));
+            }
+            let start = non_negative(&key("start"), phase.start)?;
+            let end = finite(&key("end"), phase.end)?;
+            if end <= start {
+                return Err(bad(
+                    key("end"),
+                    end,
+                    &format!("must be after start ({start})"),
+                ));
+            }
+            non_negative(&key("gain"), phase.gain)?;
+            if phase.parties.is_empty() {
+                return Err(Error::invalid(
+                    key("parties"),
+                    "must name at least one actor",
+                ));
+            }
+            for (q, &i) in phase.parties.iter().enumerate() {
+                let pk = format!("phase[{p}].parties[{q}]");
+                actor(&pk, i, n)?;
+                if phase.parties[..q].contains(&i) {
+                    return Err(bad(
+                        pk,
+                        format!("{:?}", self.dynamics.names[i]),
+                        "listed twice",
+                    ));
+                }
+            }
+            if let Some(v) = phase.verify {
+                duration(&key("verify"), v, self.horizon)?;
+                if v > end - start {
+                    return Err(bad(
+                        key("verify"),
+                        v,
+                        &format!("must not exceed the phase's length ({})", end - start),
+                    ));
+                }
+            }
+            if let Some(r) = phase.breach_rung {
+                rung(&key("breach_rung"), r, self.ladder.top())?;
+            }
+            if let Some(d) = phase.extend_days {
+                duration(&key("extend_days"), d, self.horizon)?;
+            }
+            if let Some(g) = phase.after_gain {
+                non_negative(&key("after_gain"), g)?;
+            }
+            for (q, other) in self.phases[..p].iter().enumerate() {
+                let shared = phase.parties.iter().any(|i| other.parties.contains(i));
+                if shared && phase.start < other.end && other.start < phase.end {
+                    return Err(bad(
+                        key("start"),
+                        phase.start,
+                        &format!(
+                            "overlaps phase[{q}] ({:?}, [{}, {})) for the same parties",
+                            other.name, other.start, other.end
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_spoilers(&self) -> Result<()> {
+        let Some(s) = &self.spoilers else {
+            return Ok(());
+        };
+        let n = self.n();
+        let rate = non_negative("spoilers.rate", s.rate)?;
+        if rate > MAX_RATE {
+            return Err(bad(
+                "spoilers.rate",
+                rate,
+                &format!("is absurdly high (at most {MAX_RATE} attacks per day)"),
+            ));
+        }
+        non_negative("spoilers.magnitude", s.magnitude)?;
+        if s.targets.is_empty() {
+            return Err(Error::invalid(
+                "spoilers.targets",
+                "must name at least one actor",
+            ));
+        }
+        for (q, &t) in s.targets.iter().enumerate() {
+            actor(&format!("spoilers.targets[{q}]"), t, n)?;
+        }
+        actor("spoilers.accused", s.accused, n)?;
+        probability("spoilers.attribution", s.attribution)?;
+        non_negative("spoilers.attribution_delay", s.attribution_delay)?;
+        Ok(())
+    }
+
+    fn check_hotline(&self) -> Result<()> {
+        let Some(h) = &self.hotline else {
+            return Ok(());
+        };
+        non_negative("hotline.start", h.start)?;
+        if let Some(l) = h.lag {
+            lag("hotline.lag", l)?;
+        }
+        if let Some(p) = h.attribution {
+            probability("hotline.attribution", p)?;
+        }
+        if let Some(d) = h.attribution_delay {
+            non_negative("hotline.attribution_delay", d)?;
+        }
+        Ok(())
+    }
+
+    fn check_agreements(&self) -> Result<()> {
+        let n = self.n();
+        for (k, ag) in self.agreements.iter().enumerate() {
+            let key = |f: &str| format!("agreement[{k}].{f}");
+            if ag.grievance.is_none() && ag.restraint.is_none() {
+                return Err(Error::invalid(
+                    key("then"),
+                    "must change `grievance` or `restraint`",
+                ));
+            }
+            actor(&key("when.actor"), ag.watch, n)?;
+            let below = rung(&key("when.below_rung"), ag.below_rung, self.ladder.top())?;
+            if below == 0 {
+                return Err(bad(
+                    key("when.below_rung"),
+                    0,
+                    "no actor can be below rung 0; use 1 or more",
+                ));
+            }
+            duration(&key("when.for_days"), ag.hold_days, self.horizon)?;
+            actor(&key("then.actor"), ag.target, n)?;
+            if let Some(g) = ag.grievance {
+                finite(&key("then.grievance"), g)?;
+            }
+            if let Some(r) = ag.restraint {
+                positive(&key("then.restraint"), r)?;
+            }
+            duration(&key("then.for_days"), ag.effect_days, self.horizon)?;
+        }
+        Ok(())
+    }
+}
