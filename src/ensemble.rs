@@ -14,8 +14,10 @@
 //! let (_, model) = Scenario::load("examples/scenarios/islamabad.toml").unwrap();
 //! let opts = EnsembleOptions { runs: 40, ..EnsembleOptions::default() };
 //! let summary = run_ensemble(&model, &opts, None).unwrap();
-//! let total: f64 = summary.fractions().values().sum();
+//! let total: f64 = Outcome::ALL.iter().map(|&o| summary.fraction(o)).sum();
 //! assert!((total - 1.0).abs() < 1e-12);
+//! let [lo, hi] = summary.interval(Outcome::Collapsed);
+//! assert!(lo <= summary.fraction(Outcome::Collapsed) && summary.fraction(Outcome::Collapsed) <= hi);
 //! ```
 
 use std::collections::BTreeMap;
@@ -143,7 +145,29 @@ impl EnsembleSummary {
         Ok(self)
     }
 
-    /// Fraction of runs per outcome.
+    /// Runs that ended with `outcome`.
+    #[must_use]
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.counts.get(outcome.name()).copied().unwrap_or(0)
+    }
+
+    /// Fraction of runs that ended with `outcome` (0 for an empty summary).
+    #[must_use]
+    pub fn fraction(&self, outcome: Outcome) -> f64 {
+        if self.runs == 0 {
+            0.0
+        } else {
+            self.count(outcome) as f64 / self.runs as f64
+        }
+    }
+
+    /// Wilson 95% interval of the fraction of runs that ended with `outcome`.
+    #[must_use]
+    pub fn interval(&self, outcome: Outcome) -> [f64; 2] {
+        wilson(self.count(outcome), self.runs)
+    }
+
+    /// Fraction of runs per outcome, keyed by the outcome's JSON name.
     #[must_use]
     pub fn fractions(&self) -> BTreeMap<String, f64> {
         self.counts

@@ -56,3 +56,5 @@ pub mod sim;
 pub mod sweep;
 
 pub use error::{Error, Result};
+/// nalgebra 0.34, the version the crate's matrices and vectors come from.
+pub use nalgebra;

@@ -11,7 +11,7 @@ use nalgebra::{Complex, DMatrix};
 use super::sampled::{Zoh, check, companion_with_lag, radius, radius_hqr_first, zoh};
 use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Dynamics;
 
 /// Longest lag the delay-margin scan tries, periods.
@@ -205,6 +205,11 @@ pub fn unstable_root_count(
     let pi = std::f64::consts::PI;
     let tiny = 1e-13;
     let points = 64 * (lag + 2) + 256;
+    // Bisection may refine where the phase turns fast, but a function that
+    // turns fast everywhere (values beyond the range of the arithmetic)
+    // would refine forever: the evaluations are capped.
+    let budget = 64 * points;
+    let mut evaluations = 0usize;
     let mut total = 0.0;
     let (mut t0, mut f0) = (0.0, f(0.0));
     for k in 1..=points {
@@ -213,6 +218,12 @@ pub fn unstable_root_count(
         // Bisect [t0, t1] until every step turns by less than π/4.
         let mut stack = vec![(t1, f1, 0u32)];
         while let Some(&(tb, fb, depth)) = stack.last() {
+            evaluations += 1;
+            if evaluations > budget || !(f0.norm().is_finite() && fb.norm().is_finite()) {
+                return Err(Error::Numerical(format!(
+                    "the argument principle could not count the roots of the loop with lag {lag}: det(I − z⁻ᵈH(z)) is not finite or turns too fast on the unit circle (values beyond the range of the arithmetic?)"
+                )));
+            }
             if f0.norm() <= tiny || fb.norm() <= tiny {
                 return Ok(None);
             }

@@ -106,6 +106,17 @@ pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
 pub fn spectral_abscissa(d: &Dynamics, gain: f64) -> Result<f64> {
     d.check()?;
     check_gain(gain)?;
+    let alpha = abscissa_unchecked(d, gain)?;
+    if alpha.is_finite() {
+        Ok(alpha)
+    } else {
+        Err(Error::Numerical(format!(
+            "the spectral abscissa at gain {gain:e} is beyond the range of floating-point numbers (restraint, gain × coupling too large)"
+        )))
+    }
+}
+
+fn abscissa_unchecked(d: &Dynamics, gain: f64) -> Result<f64> {
     match d.n() {
         1 => Ok(-d.restraint[0]),
         2 => Ok(abscissa_2(

@@ -157,3 +157,68 @@ pub enum EventKind {
         reason: String,
     },
 }
+
+impl std::fmt::Display for Event {
+    /// One line, e.g. `day 3.25: US moved from rung 2 to 3 (Proxy and covert action)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "day {:.2}: {}", self.t, self.kind)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventKind::Rung {
+                actor,
+                from,
+                to,
+                name,
+            } => write!(f, "{actor} moved from rung {from} to {to} ({name})"),
+            EventKind::Explosion { actor, intensity } => {
+                write!(f, "explosion: {actor} reached intensity {intensity:.3}")
+            }
+            EventKind::PhaseStart { phase, gain } => {
+                write!(f, "phase {phase} began (gain {gain} among its parties)")
+            }
+            EventKind::VerificationPassed { phase } => {
+                write!(f, "phase {phase} passed its quiet-for-quiet test")
+            }
+            EventKind::Breach {
+                phase,
+                actor,
+                cause,
+            } => write!(f, "phase {phase} breached by {actor} ({cause})"),
+            EventKind::Collapse { phase, gain } => {
+                write!(f, "phase {phase} collapsed (gain {gain} from now on)")
+            }
+            EventKind::Extended { phase, until } => {
+                write!(f, "phase {phase} held and was extended to day {until}")
+            }
+            EventKind::PhaseEnd { phase, gain } => {
+                write!(f, "phase {phase} ended (gain {gain} from now on)")
+            }
+            EventKind::Attack { target, magnitude } => {
+                write!(f, "spoiler attack on {target} (magnitude {magnitude})")
+            }
+            EventKind::Attribution {
+                victim,
+                blamed,
+                correct,
+                attack_time,
+            } => {
+                let how = if *correct { "correctly" } else { "wrongly" };
+                write!(
+                    f,
+                    "{victim} blamed {blamed} ({how}) for the attack of day {attack_time:.2}"
+                )
+            }
+            EventKind::HotlineStart => f.write_str("the hotline began working"),
+            EventKind::AgreementOn { agreement, until } => {
+                write!(f, "agreement {agreement} took hold until day {until:.2}")
+            }
+            EventKind::AgreementOff { agreement, reason } => {
+                write!(f, "agreement {agreement} ended ({reason})")
+            }
+        }
+    }
+}

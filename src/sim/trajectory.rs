@@ -5,7 +5,7 @@ use std::io::Write;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use super::events::{Event, Outcome};
+use super::events::{Event, EventKind, Outcome};
 use crate::error::{Error, Result};
 
 /// One simulated run.
@@ -41,6 +41,28 @@ impl Trajectory {
     #[must_use]
     pub fn final_state(&self) -> &[f64] {
         &self.final_x
+    }
+
+    /// When the run's outcome was decided, days: the explosion, the first
+    /// collapse, the first extension, the end of the last phase that expired;
+    /// the end of the run when no phase began (or one held to the horizon).
+    #[must_use]
+    pub fn outcome_time(&self) -> f64 {
+        let first =
+            |f: fn(&EventKind) -> bool| self.events.iter().find(|e| f(&e.kind)).map(|e| e.t);
+        let t = match self.outcome {
+            Outcome::Exploded => self.explosion_time,
+            Outcome::Collapsed => first(|k| matches!(k, EventKind::Collapse { .. })),
+            Outcome::Extended => first(|k| matches!(k, EventKind::Extended { .. })),
+            Outcome::Expired => self
+                .events
+                .iter()
+                .rev()
+                .find(|e| matches!(e.kind, EventKind::PhaseEnd { .. }))
+                .map(|e| e.t),
+            Outcome::None => None,
+        };
+        t.unwrap_or(self.end_time)
     }
 
     /// Series of actor `name`, if present.

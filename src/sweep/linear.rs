@@ -137,14 +137,18 @@ impl<'a> Evaluator<'a> {
         count: usize,
         base: [f64; 5],
         slots: [Option<usize>; 2],
-    ) -> SweepCounts {
+    ) -> Result<SweepCounts> {
         let mut acc = SweepCounts::default();
         match self.grid.axes.as_slice() {
             [a, b] => {
                 let (mut row, mut col) = (p0 / b.count, p0 % b.count);
                 let mut x = a.value(row);
                 for _ in 0..count {
-                    acc = acc.count(fast_verdict([x, b.value(col)], base, slots).1);
+                    let (alpha, v) = fast_verdict([x, b.value(col)], base, slots);
+                    if !alpha.is_finite() {
+                        return Err(out_of_range(&[x, b.value(col)]));
+                    }
+                    acc = acc.count(v);
                     col += step;
                     if col >= b.count {
                         row += col / b.count;
@@ -155,12 +159,24 @@ impl<'a> Evaluator<'a> {
             }
             _ => {
                 for i in 0..count {
-                    acc = acc.count(self.eval_fast(p0 + i * step, base, slots).1);
+                    let p = p0 + i * step;
+                    let (alpha, v) = self.eval_fast(p, base, slots);
+                    if !alpha.is_finite() {
+                        return Err(out_of_range(&self.grid.values(p)));
+                    }
+                    acc = acc.count(v);
                 }
             }
         }
-        acc
+        Ok(acc)
     }
+}
+
+/// The error for a grid point whose spectral abscissa overflows.
+fn out_of_range(values: &[f64]) -> Error {
+    Error::Numerical(format!(
+        "at the grid point {values:?} the spectral abscissa is beyond the range of floating-point numbers (restraint, gain × coupling too large)"
+    ))
 }
 
 /// The verdict of a two-actor continuous loop from `[a, b, k, l, γ]` with the
@@ -187,6 +203,9 @@ impl Evaluator<'_> {
     fn eval(&mut self, p: usize) -> Result<(f64, Verdict, Option<f64>)> {
         if let Some((base, slots)) = self.fast {
             let (alpha, verdict) = self.eval_fast(p, base, slots);
+            if !alpha.is_finite() {
+                return Err(out_of_range(&self.grid.values(p)));
+            }
             return Ok((alpha, verdict, None));
         }
         let values = self.grid.value_pair(p);
@@ -305,7 +324,7 @@ pub fn sweep_summary(
                     let mut acc = SweepCounts::default();
                     let end = ((c + 1) * CHUNK).min(count);
                     if let Some((base, slots)) = ev.fast {
-                        acc = ev.count_fast(k + c * CHUNK * n, n, end - c * CHUNK, base, slots);
+                        acc = ev.count_fast(k + c * CHUNK * n, n, end - c * CHUNK, base, slots)?;
                     } else {
                         for i in c * CHUNK..end {
                             acc = acc.count(ev.eval(k + i * n)?.1);

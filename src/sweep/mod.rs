@@ -7,12 +7,14 @@
 //! axis varies slowest). A shard `k` of `n` takes the points with `p % n == k`,
 //! so shards of a job array partition the grid and merge back exactly.
 
+mod gains;
 mod linear;
 mod params;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use gains::{first_flip, gain_sweep};
 pub use linear::{LinearPoint, SweepCounts, sweep_linear, sweep_summary};
 pub use params::{Axis, MAX_POINTS, PATHS, Param};
 
