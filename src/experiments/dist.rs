@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 /// ## References
 /// Wichura, M. J. (1988). Algorithm AS 241: The percentage points of the
 /// normal distribution. *Applied Statistics* 37(3), 477–484.
+#[allow(clippy::excessive_precision)] // AS 241's coefficients, as published
 pub fn normal_quantile(p: f64) -> Result<f64> {
     if !(p > 0.0 && p < 1.0) {
         return Err(Error::invalid(
@@ -122,6 +123,7 @@ pub fn normal_quantile(p: f64) -> Result<f64> {
 }
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms; relative error ≈ 1e-15).
+#[allow(clippy::excessive_precision)] // the published Lanczos coefficients
 pub(crate) fn ln_gamma(x: f64) -> f64 {
     const G: [f64; 9] = [
         0.999_999_999_999_809_9,

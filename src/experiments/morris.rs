@@ -72,7 +72,7 @@ impl MorrisDesign {
                 format!("σ needs at least 2 trajectories, got {trajectories}"),
             ));
         }
-        if levels < 2 || levels % 2 != 0 {
+        if levels < 2 || !levels.is_multiple_of(2) {
             return Err(Error::invalid(
                 "levels",
                 format!("the number of grid levels must be even and at least 2, got {levels}"),

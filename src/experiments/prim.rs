@@ -204,6 +204,9 @@ fn ema_quantile(data: &[f64], q: f64) -> f64 {
     (data[lo] + data[hi]) / 2.0
 }
 
+/// A candidate box: objective, unrestricted columns, limits, cases inside.
+type Candidate = (f64, usize, Vec<[f64; 2]>, Vec<usize>);
+
 struct Prim<'a> {
     x: &'a [Vec<f64>],
     y: &'a [bool],
@@ -267,7 +270,7 @@ impl Prim<'_> {
     /// Keeps the best of the candidates by (objective, unrestricted columns).
     fn consider(
         &self,
-        best: &mut Option<(f64, usize, Vec<[f64; 2]>, Vec<usize>)>,
+        best: &mut Option<Candidate>,
         old: &[usize],
         limits: Vec<[f64; 2]>,
         idx: Vec<usize>,

@@ -217,9 +217,12 @@ struct Parts {
     ab: Vec<Vec<f64>>,
 }
 
+/// First-order and total indices of one (re)sample.
+type Estimates = (Vec<f64>, Vec<f64>);
+
 /// Both estimators on the rows `idx` of `p`; `None` when f_A ∪ f_B is
 /// (numerically) constant, as SALib's `ptp <= eps` / `var <= eps` checks.
-fn estimate(p: &Parts, idx: &[usize]) -> Option<(Vec<f64>, Vec<f64>)> {
+fn estimate(p: &Parts, idx: &[usize]) -> Option<Estimates> {
     let m = idx.len() as f64;
     let (mut lo, mut hi, mut sum) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
     for &j in idx {
@@ -278,7 +281,7 @@ pub fn sobol_analyze(d: usize, outputs: &[f64], options: &SobolOptions) -> Resul
         ));
     }
     let step = d + 2;
-    if d == 0 || outputs.is_empty() || outputs.len() % step != 0 {
+    if d == 0 || outputs.is_empty() || !outputs.len().is_multiple_of(step) {
         return Err(Error::invalid(
             "outputs",
             format!(
@@ -312,7 +315,7 @@ pub fn sobol_analyze(d: usize, outputs: &[f64], options: &SobolOptions) -> Resul
             "f_A and f_B have zero variance: Sobol' indices are undefined",
         )
     })?;
-    let reps: Vec<(Vec<f64>, Vec<f64>)> = (0..options.resamples)
+    let reps: Vec<Estimates> = (0..options.resamples)
         .into_par_iter()
         .map(|r| {
             let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
@@ -322,7 +325,7 @@ pub fn sobol_analyze(d: usize, outputs: &[f64], options: &SobolOptions) -> Resul
         })
         .collect();
     let zq = super::normal_quantile(0.5 + options.level / 2.0)?;
-    let summarise = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> &Vec<f64>| {
+    let summarise = |pick: &dyn Fn(&Estimates) -> &Vec<f64>| {
         let mut intervals = Vec::with_capacity(d);
         let mut conf = Vec::with_capacity(d);
         for i in 0..d {
