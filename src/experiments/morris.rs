@@ -152,6 +152,15 @@ impl MorrisDesign {
     /// # Errors
     /// [`Error::Invalid`] for the wrong number of outputs, a non-finite
     /// output or bad options.
+    ///
+    /// # Example
+    /// ```
+    /// use escalation::experiments::morris::{MorrisDesign, MorrisOptions};
+    /// let d = MorrisDesign::new(&[[0.0, 1.0]; 2], 8, 4, 5).unwrap();
+    /// let y = d.evaluate(|x| x[0] * x[1]);
+    /// let m = d.analyze(&y, &MorrisOptions::default()).unwrap();
+    /// assert!(m.sigma[0] > 0.0); // an interaction: effects of x₀ depend on x₁
+    /// ```
     pub fn analyze(&self, outputs: &[f64], options: &MorrisOptions) -> Result<MorrisIndices> {
         check_finite("outputs", outputs)?;
         check_level("level", options.level)?;

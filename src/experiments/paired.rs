@@ -100,6 +100,17 @@ impl PairedCounts {
     }
 
     /// The table of two disjoint sets of runs together (shards merge exactly).
+    ///
+    /// # Example
+    /// ```
+    /// use escalation::experiments::paired::PairedCounts;
+    /// let (c, t) = ([true, false, false, true], [true, true, false, false]);
+    /// let whole = PairedCounts::from_outcomes(&c, &t).unwrap();
+    /// let a = PairedCounts::from_outcomes(&c[..1], &t[..1]).unwrap();
+    /// let b = PairedCounts::from_outcomes(&c[1..], &t[1..]).unwrap();
+    /// assert_eq!(a.merge(&b), whole);
+    /// assert_eq!(whole.n(), 4);
+    /// ```
     #[must_use]
     pub fn merge(&self, other: &Self) -> Self {
         Self {

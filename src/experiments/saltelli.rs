@@ -88,6 +88,14 @@ impl SaltelliDesign {
     /// # Errors
     /// [`Error::Invalid`] for bad bounds, an empty matrix, rows that are not
     /// 2D long or values outside [0, 1].
+    ///
+    /// # Example
+    /// ```
+    /// use escalation::experiments::saltelli::SaltelliDesign;
+    /// let base = vec![vec![0.1, 0.2, 0.7, 0.8]];
+    /// let d = SaltelliDesign::from_unit(&base, &[[0.0, 1.0], [0.0, 10.0]]).unwrap();
+    /// assert_eq!(d.rows(), &[vec![0.1, 2.0], vec![0.7, 2.0], vec![0.1, 8.0], vec![0.7, 8.0]]);
+    /// ```
     pub fn from_unit(base: &[Vec<f64>], bounds: &[[f64; 2]]) -> Result<Self> {
         check_bounds("bounds", bounds)?;
         let d = bounds.len();
@@ -156,7 +164,18 @@ impl SaltelliDesign {
     /// or [`super::merge_shards`]).
     ///
     /// # Errors
-    /// As [`sobol_analyze`].
+    /// As [`sobol_analyze`], and for a number of outputs other than the
+    /// number of rows.
+    ///
+    /// # Example
+    /// ```
+    /// use escalation::experiments::saltelli::{SaltelliDesign, SobolOptions};
+    /// let d = SaltelliDesign::new(&[[0.0, 1.0]; 2], 128, Some(3)).unwrap();
+    /// let y = d.evaluate(|x| x[1]);
+    /// let s = d.analyze(&y, &SobolOptions { resamples: 200, ..Default::default() }).unwrap();
+    /// assert_eq!(s.total[0], 0.0);
+    /// assert!(d.analyze(&y[1..], &SobolOptions::default()).is_err());
+    /// ```
     pub fn analyze(&self, outputs: &[f64], options: &SobolOptions) -> Result<SobolIndices> {
         if outputs.len() != self.rows.len() {
             return Err(Error::invalid(

@@ -173,6 +173,15 @@ impl Sobol {
     }
 
     /// The next point, or `None` after 2^32 points.
+    ///
+    /// # Example
+    /// ```
+    /// use escalation::experiments::sobol::Sobol;
+    /// let mut s = Sobol::new(3).unwrap();
+    /// assert_eq!(s.next_point(), Some(vec![0.0; 3]));
+    /// assert_eq!(s.next_point(), Some(vec![0.5; 3]));
+    /// assert_eq!(s.dim(), 3);
+    /// ```
     pub fn next_point(&mut self) -> Option<Vec<f64>> {
         if self.count >= 1 << BITS {
             return None;
@@ -193,6 +202,15 @@ impl Sobol {
     ///
     /// # Errors
     /// [`Error::Invalid`] when fewer than `n` of the 2^32 points are left.
+    ///
+    /// # Example
+    /// ```
+    /// use escalation::experiments::sobol::Sobol;
+    /// let mut s = Sobol::new(1).unwrap();
+    /// let first = s.take(2).unwrap();
+    /// let next = s.take(2).unwrap(); // continues the sequence
+    /// assert_eq!((first, next), (vec![vec![0.0], vec![0.5]], vec![vec![0.75], vec![0.25]]));
+    /// ```
     pub fn take(&mut self, n: usize) -> Result<Vec<Vec<f64>>> {
         if self.count + n as u64 > 1 << BITS {
             return Err(Error::invalid(
