@@ -303,9 +303,17 @@ fn mcnemar_exact_matches_published_values() {
     assert!((mcnemar_exact(12, 5) - 2.0 * 9402.0 / 131_072.0).abs() < 1e-15);
     assert_eq!(mcnemar_exact(0, 0), 1.0);
     assert_eq!(mcnemar_exact(4, 4), 1.0);
-    // Large counts stay finite and within [0, 1].
-    let p = mcnemar_exact(49_800, 50_200);
-    assert!(p > 0.2 && p < 0.22, "{p}");
+    // Large counts (log-space sum past 1000 discordant runs) against
+    // 2·scipy.stats.binom.cdf(min, b + c, 0.5).
+    for (b, c, want) in [
+        (49_800, 50_200, 0.207_038_971_764_222_5),
+        (600, 700, 0.006_015_793_861_044_939_5),
+        (3_000, 3_100, 0.204_949_544_651_558_5),
+    ] {
+        let p = mcnemar_exact(b, c);
+        assert!((p - want).abs() < 1e-9 * want, "{b} {c}: {p} vs {want}");
+    }
+    assert_eq!(mcnemar_exact(1, 2_000), 0.0);
 }
 
 #[test]

@@ -39,6 +39,9 @@ use serde::{Deserialize, Serialize};
 use super::{check_bounds, check_finite, check_level, evaluate_rows, quantile_sorted};
 use crate::error::{Error, Result};
 
+/// SALib's default number of grid levels p (so Δ = 2/3).
+pub const DEFAULT_LEVELS: usize = 4;
+
 /// A Morris design: r trajectories of D + 1 rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MorrisDesign {
@@ -51,7 +54,7 @@ pub struct MorrisDesign {
 
 impl MorrisDesign {
     /// `trajectories` trajectories on a `levels`-level grid (even, at least
-    /// 2; SALib's default is 4) for inputs on `bounds`, seeded.
+    /// 2; SALib's default is [`DEFAULT_LEVELS`] = 4) for inputs on `bounds`, seeded.
     ///
     /// # Errors
     /// [`Error::Invalid`] for bad bounds, fewer than 2 trajectories, or an

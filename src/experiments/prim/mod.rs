@@ -73,27 +73,54 @@ impl Default for PrimOptions {
     }
 }
 
-/// EMA workbench's `get_quantile` on sorted, non-empty `data`.
-fn ema_quantile(data: &[f64], q: f64) -> f64 {
+/// EMA workbench's `get_quantile` (after sdtoolkit) on non-empty `data`,
+/// which it reorders: with `i = (len − 1)·q`, the values at ⌊i⌋ and ⌈i⌉ of
+/// the sorted data, the far one moved past ties (down for `q > ½`, up
+/// otherwise), averaged. Linear time: two order statistics and a scan.
+fn ema_quantile(data: &mut [f64], q: f64) -> f64 {
     let i = (data.len() - 1) as f64 * q;
-    let (mut lo, mut hi) = (i.floor() as usize, i.ceil() as usize);
-    if q > 0.5 {
-        while data[lo] == data[hi] && lo > 0 {
-            lo -= 1;
-        }
+    let (lo, hi) = (i.floor() as usize, i.ceil() as usize);
+    let a = *data.select_nth_unstable_by(lo, f64::total_cmp).1;
+    let b = if hi == lo {
+        a
     } else {
-        while data[lo] == data[hi] && hi < data.len() - 1 {
-            hi += 1;
-        }
+        data[lo + 1..].iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    if a != b {
+        return (a + b) / 2.0;
     }
-    (data[lo] + data[hi]) / 2.0
+    if q > 0.5 {
+        // Sorted-order walk down from ⌊i⌋: the largest value below b, if any.
+        let below = data
+            .iter()
+            .copied()
+            .filter(|&v| v < b)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        (below.unwrap_or(b) + b) / 2.0
+    } else {
+        let above = data
+            .iter()
+            .copied()
+            .filter(|&v| v > a)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
+        (a + above.unwrap_or(a)) / 2.0
+    }
 }
 
-/// A candidate box: objective, unrestricted columns, limits, cases inside.
-type Candidate = (f64, usize, Vec<[f64; 2]>, Vec<usize>);
+/// The best candidate so far: objective, unrestricted columns, limits, its
+/// size and cases of interest, and what is needed to rebuild it.
+struct Best<T> {
+    obj: f64,
+    free: usize,
+    limits: Vec<[f64; 2]>,
+    n: usize,
+    k: usize,
+    payload: T,
+}
 
 struct Prim<'a> {
-    x: &'a [Vec<f64>],
+    /// The cases column by column (`x[j][i]`: column j, case i).
+    x: Vec<Vec<f64>>,
     y: &'a [bool],
     init: Vec<[f64; 2]>,
     n: usize,
@@ -105,21 +132,15 @@ impl Prim<'_> {
         idx.iter().filter(|&&i| self.y[i]).count()
     }
 
-    fn mean(&self, idx: &[usize]) -> f64 {
-        if idx.is_empty() {
-            0.0
-        } else {
-            self.k(idx) as f64 / idx.len() as f64
-        }
-    }
-
-    /// LENIENT1: gain in mean over the change in the number of cases.
-    fn objective(&self, old: &[usize], new: &[usize]) -> f64 {
-        let (m_old, m_new) = (self.mean(old), self.mean(new));
-        if m_old == m_new || old.len() == new.len() {
+    /// LENIENT1: the gain in mean over the change in the number of cases
+    /// (`np.mean` of an empty box is taken as 0, as EMA does).
+    fn objective(old: (usize, usize), new: (usize, usize)) -> f64 {
+        let mean = |(n, k): (usize, usize)| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+        let (m_old, m_new) = (mean(old), mean(new));
+        if m_old == m_new || old.0 == new.0 {
             return 0.0;
         }
-        (m_new - m_old) / old.len().abs_diff(new.len()) as f64
+        (m_new - m_old) / old.0.abs_diff(new.0) as f64
     }
 
     fn restricted(&self, limits: &[[f64; 2]]) -> Vec<usize> {
@@ -142,31 +163,47 @@ impl Prim<'_> {
         }
     }
 
-    /// All rows inside `limits` on the columns `dims`, ascending.
-    fn inside(&self, limits: &[[f64; 2]], dims: &[usize]) -> Vec<usize> {
+    /// For every case, whether it lies outside `limits` on none of `dims`
+    /// (`Some(None)`), on exactly one (`Some(Some(j))`), or on more (`None`).
+    fn violations(&self, limits: &[[f64; 2]], dims: &[usize]) -> Vec<Option<Option<usize>>> {
         (0..self.n)
-            .filter(|&i| {
-                dims.iter()
-                    .all(|&j| limits[j][0] <= self.x[i][j] && self.x[i][j] <= limits[j][1])
+            .map(|i| {
+                let mut out = dims
+                    .iter()
+                    .filter(|&&j| !(limits[j][0] <= self.x[j][i] && self.x[j][i] <= limits[j][1]));
+                match (out.next(), out.next()) {
+                    (None, _) => Some(None),
+                    (Some(&j), None) => Some(Some(j)),
+                    _ => None,
+                }
             })
             .collect()
     }
 
-    /// Keeps the best of the candidates by (objective, unrestricted columns).
-    fn consider(
+    /// Keeps the best candidate by (objective, unrestricted columns); on a
+    /// tie the earlier one stays, as Python's stable sort keeps it.
+    fn consider<T>(
         &self,
-        best: &mut Option<Candidate>,
-        old: &[usize],
+        best: &mut Option<Best<T>>,
+        old: (usize, usize),
         limits: Vec<[f64; 2]>,
-        idx: Vec<usize>,
+        new: (usize, usize),
+        payload: T,
     ) {
-        let obj = self.objective(old, &idx);
+        let obj = Self::objective(old, new);
         let free = limits.len() - self.restricted(&limits).len();
         if best
             .as_ref()
-            .is_none_or(|b| obj > b.0 || (obj == b.0 && free > b.1))
+            .is_none_or(|b| obj > b.obj || (obj == b.obj && free > b.free))
         {
-            *best = Some((obj, free, limits, idx));
+            *best = Some(Best {
+                obj,
+                free,
+                limits,
+                n: new.0,
+                k: new.1,
+                payload,
+            });
         }
     }
 }
@@ -257,7 +294,9 @@ pub fn prim(
         })
         .collect();
     let p = Prim {
-        x: cases,
+        x: (0..m)
+            .map(|j| cases.iter().map(|r| r[j]).collect())
+            .collect(),
         y: of_interest,
         init: init.clone(),
         n: cases.len(),
@@ -269,47 +308,50 @@ pub fn prim(
 
     // Peeling.
     loop {
+        let old = (idx.len(), p.k(&idx));
         let mut best = None;
+        let mut column = Vec::with_capacity(idx.len());
         for j in 0..m {
-            let mut sorted: Vec<f64> = idx.iter().map(|&i| p.x[i][j]).collect();
-            sorted.sort_by(f64::total_cmp);
             for upper in [true, false] {
-                let q = ema_quantile(
-                    &sorted,
+                column.clear();
+                column.extend(idx.iter().map(|&i| p.x[j][i]));
+                let alpha = if upper {
+                    1.0 - options.peel_alpha
+                } else {
+                    options.peel_alpha
+                };
+                let q = ema_quantile(&mut column, alpha);
+                let keep = |i: usize| {
                     if upper {
-                        1.0 - options.peel_alpha
+                        p.x[j][i] <= q
                     } else {
-                        options.peel_alpha
-                    },
-                );
-                let kept: Vec<usize> = idx
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        if upper {
-                            p.x[i][j] <= q
-                        } else {
-                            p.x[i][j] >= q
-                        }
-                    })
-                    .collect();
+                        p.x[j][i] >= q
+                    }
+                };
+                let (mut n, mut k) = (0, 0);
+                for &i in idx.iter().filter(|&&i| keep(i)) {
+                    n += 1;
+                    k += usize::from(p.y[i]);
+                }
                 let mut lim = limits.clone();
                 lim[j][usize::from(upper)] = q;
-                p.consider(&mut best, &idx, lim, kept);
+                p.consider(&mut best, old, lim, (n, k), (j, upper, q));
             }
         }
-        let Some((obj, _, lim, kept)) = best else {
-            break;
-        };
-        let (mass_old, mass_new) = (
-            idx.len() as f64 / p.n as f64,
-            kept.len() as f64 / p.n as f64,
-        );
-        if !(mass_new >= options.mass_min && mass_new < mass_old && obj > 0.0) {
+        let Some(b) = best else { break };
+        let (mass_old, mass_new) = (idx.len() as f64 / p.n as f64, b.n as f64 / p.n as f64);
+        if !(mass_new >= options.mass_min && mass_new < mass_old && b.obj > 0.0) {
             break;
         }
-        idx = kept;
-        limits = lim;
+        let (j, upper, q) = b.payload;
+        idx.retain(|&i| {
+            if upper {
+                p.x[j][i] <= q
+            } else {
+                p.x[j][i] >= q
+            }
+        });
+        limits = b.limits;
         trajectory.push(p.step(&idx, &limits, false));
     }
 
@@ -319,47 +361,58 @@ pub fn prim(
         if dims.is_empty() {
             break;
         }
+        let old = (idx.len(), p.k(&idx));
+        let violations = p.violations(&limits, &dims);
         let mut best = None;
         for &u in &dims {
             let [min_u, max_u] = p.init[u];
+            // The cases within the limits of every restricted column but u,
+            // ascending: EMA's `_in_box` on the restricted columns with u's
+            // limits replaced.
+            let others: Vec<usize> = (0..p.n)
+                .filter(|&i| matches!(violations[i], Some(None)) || violations[i] == Some(Some(u)))
+                .collect();
+            let within = |i: usize, [lo, hi]: [f64; 2]| lo <= p.x[u][i] && p.x[u][i] <= hi;
             for lower in [true, false] {
-                let mut strip = limits.clone();
-                strip[u] = if lower {
+                let strip = if lower {
                     [min_u, limits[u][0]]
                 } else {
                     [limits[u][1], max_u]
                 };
-                let mut data: Vec<f64> =
-                    p.inside(&strip, &dims).iter().map(|&i| p.x[i][u]).collect();
-                data.sort_by(f64::total_cmp);
+                let mut data: Vec<f64> = others
+                    .iter()
+                    .filter(|&&i| within(i, strip))
+                    .map(|&i| p.x[u][i])
+                    .collect();
                 let value = match (data.is_empty(), lower) {
                     (true, true) => min_u,
                     (true, false) => max_u,
-                    (false, true) => ema_quantile(&data, 1.0 - options.paste_alpha),
-                    (false, false) => ema_quantile(&data, options.paste_alpha),
+                    (false, true) => ema_quantile(&mut data, 1.0 - options.paste_alpha),
+                    (false, false) => ema_quantile(&mut data, options.paste_alpha),
                 };
                 let mut lim = limits.clone();
                 lim[u][usize::from(!lower)] = value;
-                let inside = p.inside(&lim, &dims);
-                p.consider(&mut best, &idx, lim, inside);
+                let inside: Vec<usize> = others
+                    .iter()
+                    .copied()
+                    .filter(|&i| within(i, lim[u]))
+                    .collect();
+                let new = (inside.len(), p.k(&inside));
+                p.consider(&mut best, old, lim, new, inside);
             }
         }
-        let Some((obj, _, lim, inside)) = best else {
-            break;
-        };
-        let (mass_old, mass_new) = (
-            idx.len() as f64 / p.n as f64,
-            inside.len() as f64 / p.n as f64,
-        );
+        let Some(b) = best else { break };
+        let (mass_old, mass_new) = (idx.len() as f64 / p.n as f64, b.n as f64 / p.n as f64);
+        let (mean_old, mean_new) = (old.1 as f64 / old.0 as f64, b.k as f64 / b.n as f64);
         if !(mass_new >= options.mass_min
             && mass_new > mass_old
-            && obj > 0.0
-            && p.mean(&inside) > p.mean(&idx))
+            && b.obj > 0.0
+            && mean_new > mean_old)
         {
             break;
         }
-        idx = inside;
-        limits = lim;
+        idx = b.payload;
+        limits = b.limits;
         trajectory.push(p.step(&idx, &limits, true));
     }
     Ok(PrimResult {
