@@ -44,6 +44,7 @@ pub mod calibrate;
 pub mod control;
 pub mod ensemble;
 pub mod error;
+pub mod experiments;
 pub mod figures;
 pub mod limits;
 pub mod merge;
