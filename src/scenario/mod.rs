@@ -56,6 +56,22 @@ impl Format {
     }
 }
 
+/// Longest quoted source line in a parse error, characters.
+const MAX_QUOTE: usize = 120;
+/// Longest parser message, characters (a message may quote a long value).
+const MAX_MESSAGE: usize = 300;
+
+/// `text` cut to `max` characters, with an ellipsis and the number of
+/// characters left out when cut.
+fn clip(text: &str, max: usize) -> String {
+    let total = text.chars().count();
+    if total <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}… ({} more characters)", total - max)
+}
+
 impl Scenario {
     /// Parses TOML text (structure only; call [`Scenario::compile`] to validate values).
     ///
@@ -70,13 +86,14 @@ impl Scenario {
                 }
                 None => (None, None),
             };
-            // toml's message does not name the key: quote the offending line.
-            let mut message = e.message().trim().to_string();
+            // toml's message does not name the key: quote the offending
+            // line, cut to a readable length.
+            let mut message = clip(e.message().trim(), MAX_MESSAGE);
             if let Some(l) = line
                 && let Some(src) = text.lines().nth(l - 1)
                 && !src.trim().is_empty()
             {
-                message = format!("{message} (in `{}`)", src.trim());
+                message = format!("{message} (in `{}`)", clip(src.trim(), MAX_QUOTE));
             }
             Error::Parse {
                 location: Location {
@@ -94,14 +111,27 @@ impl Scenario {
     /// # Errors
     /// [`Error::Parse`] with line and column.
     pub fn from_json_str(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Parse {
-            location: Location {
-                file: None,
-                line: Some(e.line()),
-                column: Some(e.column()),
-            },
-            message: e.to_string(),
-        })
+        let located = |e: &serde_json::Error, path: &str| {
+            let message = clip(&e.to_string(), MAX_MESSAGE);
+            Error::Parse {
+                location: Location {
+                    file: None,
+                    line: Some(e.line()),
+                    column: Some(e.column()),
+                },
+                // Name the key path of a type error (`actor[1].restraint`).
+                message: if path.is_empty() || path == "." {
+                    message
+                } else {
+                    format!("`{path}`: {message}")
+                },
+            }
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let scenario: Self = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| located(e.inner(), &e.path().to_string()))?;
+        de.end().map_err(|e| located(&e, ""))?;
+        Ok(scenario)
     }
 
     /// Parses `text` in `format` and validates it into a [`Model`]; a

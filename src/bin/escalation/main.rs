@@ -1,7 +1,8 @@
 //! The `escalation` command-line tool: argument parsing and printing only;
 //! every computation lives in the library.
 //!
-//! Exit codes: 0 success, 2 bad input (file, data or argument), 1 internal failure.
+//! Exit codes: 0 success, 2 bad input (file, data or argument), 1 internal
+//! failure, 130 interrupted (SIGINT, SIGTERM or SIGHUP).
 
 mod analyze;
 mod common;
@@ -12,10 +13,13 @@ mod plot;
 mod simulate;
 mod sweep;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use escalation::model::Model;
+use escalation::scenario::{Format, Scenario};
+use escalation::{Error, Result};
 
 /// Escalation and de-escalation between rival actors as a feedback loop.
 #[derive(Parser, Debug)]
@@ -44,6 +48,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // SIGINT, SIGTERM, SIGHUP: remove the temporary files being written,
+    // then exit with 130.
+    let _ = ctrlc::set_handler(|| {
+        escalation::output::remove_temp_files();
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(a) => simulate::run(a),
@@ -57,15 +67,32 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", common::tidy_message(&e.to_string()));
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }
 }
 
-/// Loads a scenario file for any command.
-fn load(
-    path: &PathBuf,
-) -> escalation::Result<(escalation::scenario::Scenario, escalation::model::Model)> {
-    escalation::scenario::Scenario::load(path)
+/// Loads a scenario file for any command, reading at most
+/// [`escalation::output::MAX_SCENARIO_BYTES`].
+fn load(path: &Path) -> Result<(Scenario, Model)> {
+    let text = escalation::output::read_capped(
+        path,
+        escalation::output::MAX_SCENARIO_BYTES,
+        "scenario file",
+    )?;
+    Scenario::compile_str(&text, Format::from_path(path)).map_err(|e| match e {
+        Error::Invalid(mut inv) => {
+            inv.location.file = Some(path.to_path_buf());
+            Error::Invalid(inv)
+        }
+        Error::Parse {
+            mut location,
+            message,
+        } => {
+            location.file = Some(path.to_path_buf());
+            Error::Parse { location, message }
+        }
+        other => other,
+    })
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
-use escalation::merge::{Partial, PartialData, merge};
+use escalation::merge::{Partial, PartialData, merge_labelled};
+use escalation::output::{MAX_PART_BYTES, read_capped};
 use escalation::{Error, Result};
 
 /// `merge PART.json... [--out FILE] [--json]`
@@ -21,13 +22,12 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if let Some(path) = &a.out {
+        escalation::output::check_file(path, a.force)?;
+    }
     let mut parts = Vec::new();
     for path in &a.parts {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            action: "cannot read",
-            path: path.clone(),
-            source,
-        })?;
+        let text = read_capped(path, MAX_PART_BYTES, "partial result")?;
         let p: Partial = serde_json::from_str(&text).map_err(|e| Error::Parse {
             location: escalation::error::Location {
                 file: Some(path.clone()),
@@ -36,9 +36,9 @@ pub fn run(a: Args) -> Result<()> {
             },
             message: format!("not a partial result of escalation: {e}"),
         })?;
-        parts.push(p);
+        parts.push((path.display().to_string(), p));
     }
-    let whole = merge(parts)?;
+    let whole = merge_labelled(parts)?;
     match &whole.data {
         PartialData::Montecarlo { summary } => {
             if let Some(path) = &a.out {
