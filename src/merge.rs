@@ -503,7 +503,8 @@ fn check_linear(label: &str, q: &LinearPoint) -> Result<()> {
 }
 
 /// Checks everything a part says about itself.
-fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
+/// The part's shard `(k, n)`, checked: `k < n`.
+fn check_shard(label: &str, p: &Partial) -> Result<(u64, u64)> {
     let (k, n) = p
         .shard
         .ok_or_else(|| bad(label, "is a whole run, not a shard"))?;
@@ -513,6 +514,11 @@ fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
             format!("{} is not a shard: need 1 ≤ K ≤ N", shard_name(k, n)),
         ));
     }
+    Ok((k, n))
+}
+
+fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
+    let (k, n) = check_shard(label, p)?;
     if p.model.is_empty() {
         return Err(bad(
             label,
@@ -620,8 +626,11 @@ pub fn merge_labelled(parts: Vec<(String, Partial)>) -> Result<Partial> {
     let Some((first_label, first)) = parts.first() else {
         return Err(Error::invalid("merge", "no partial results given"));
     };
-    let mut shards: BTreeMap<u64, &str> = BTreeMap::new();
-    let mut n = 0;
+    // First each part's shard, then whether the parts belong together,
+    // then whether each is sound.
+    for (label, p) in &parts {
+        check_shard(label, p)?;
+    }
     for (label, p) in &parts {
         let d = differences(first, p);
         if !d.is_empty() {
@@ -633,6 +642,10 @@ pub fn merge_labelled(parts: Vec<(String, Partial)>) -> Result<Partial> {
                 ),
             ));
         }
+    }
+    let mut shards: BTreeMap<u64, &str> = BTreeMap::new();
+    let mut n = 0;
+    for (label, p) in &parts {
         let (k, m) = check_part(label, p)?;
         n = m;
         if let Some(other) = shards.insert(k, label) {

@@ -104,6 +104,9 @@ fn name_path(e: Error, spec: &str) -> Error {
             let path = spec.split_once('=').map_or(spec, |p| p.0).trim();
             if !path.is_empty() {
                 inv.key = format!("--param {path}");
+                if inv.value.as_deref() == Some(path) {
+                    inv.value = None;
+                }
             }
             Error::Invalid(inv)
         }
