@@ -176,15 +176,6 @@ impl Partial {
             }
         }
     }
-
-    /// Values of grid point `p`.
-    fn values(&self, p: u64) -> Vec<f64> {
-        match self.grid.as_slice() {
-            [a] => vec![a.value(p)],
-            [a, b] => vec![a.value(p / b.count), b.value(p % b.count)],
-            _ => Vec::new(),
-        }
-    }
 }
 
 /// What a partial result holds.
@@ -415,22 +406,47 @@ fn add_summary(a: &mut EnsembleSummary, b: &EnsembleSummary) -> Result<()> {
     Ok(())
 }
 
-/// Checks the point indices of a sweep part: inside the grid, in the
-/// part's shard, none twice, as many as the shard has, values of the grid.
-fn check_indices<'a>(
-    label: &str,
-    p: &Partial,
-    points: impl Iterator<Item = (usize, &'a [f64])>,
+/// Checks the points of a sweep part one at a time, in increasing index
+/// order (so that a part of millions of points needs no memory): each
+/// inside the grid and the part's shard, none twice, the values those of
+/// the grid, and as many as the shard has.
+#[derive(Debug, Clone)]
+pub struct PointCheck {
+    grid: Vec<GridAxis>,
     total: u64,
-    (k, n): (u64, u64),
-) -> Result<()> {
-    let mut seen = BTreeSet::new();
-    for (index, values) in points {
+    shard: (u64, u64),
+    last: Option<u64>,
+    count: u64,
+}
+
+impl PointCheck {
+    /// A checker for the points of `p` (whose header is checked first).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the grid or shard is not valid.
+    pub fn new(label: &str, p: &Partial) -> Result<Self> {
+        let shard = check_shard(label, p)?;
+        let total = p.total().map_err(|e| bad(label, e))?;
+        Ok(Self {
+            grid: p.grid.clone(),
+            total,
+            shard,
+            last: None,
+            count: 0,
+        })
+    }
+
+    /// Checks the next point of the part.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] saying what is wrong with the point.
+    pub fn point(&mut self, label: &str, index: usize, values: &[f64]) -> Result<()> {
+        let (k, n) = self.shard;
         let i = index as u64;
-        if i >= total {
+        if i >= self.total {
             return Err(bad(
                 label,
-                format!("point {i} is outside the grid of {total} points"),
+                format!("point {i} is outside the grid of {} points", self.total),
             ));
         }
         if i % n != k {
@@ -439,10 +455,17 @@ fn check_indices<'a>(
                 format!("point {i} does not belong to shard {}", shard_name(k, n)),
             ));
         }
-        if !seen.insert(i) {
-            return Err(bad(label, format!("point {i} is given twice")));
+        match self.last {
+            Some(l) if l == i => return Err(bad(label, format!("point {i} is given twice"))),
+            Some(l) if l > i => {
+                return Err(bad(
+                    label,
+                    format!("point {i} comes after point {l}: points must be in grid order"),
+                ));
+            }
+            _ => {}
         }
-        let expect = p.values(i);
+        let expect = grid_values(&self.grid, i);
         let same = expect.len() == values.len()
             && expect
                 .iter()
@@ -454,23 +477,61 @@ fn check_indices<'a>(
                 format!("the parameter values of point {i} are not those of the grid"),
             ));
         }
+        self.last = Some(i);
+        self.count += 1;
+        Ok(())
     }
-    let want = shard_count(total, k, n);
-    if seen.len() as u64 != want {
-        return Err(bad(
-            label,
-            format!(
-                "holds {} points, shard {} of the grid has {want}",
-                seen.len(),
-                shard_name(k, n)
-            ),
-        ));
+
+    /// Checks that the part held every point of its shard.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when points are missing.
+    pub fn finish(&self, label: &str) -> Result<()> {
+        let (k, n) = self.shard;
+        let want = shard_count(self.total, k, n);
+        if self.count != want {
+            return Err(bad(
+                label,
+                format!(
+                    "holds {} points, shard {} of the grid has {want}",
+                    self.count,
+                    shard_name(k, n)
+                ),
+            ));
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Values of point `p` of `grid`.
+fn grid_values(grid: &[GridAxis], p: u64) -> Vec<f64> {
+    match grid {
+        [a] => vec![a.value(p)],
+        [a, b] => vec![a.value(p / b.count), b.value(p % b.count)],
+        _ => Vec::new(),
+    }
+}
+
+/// Runs a [`PointCheck`] over points in any order.
+fn check_points<'a>(
+    label: &str,
+    p: &Partial,
+    points: impl Iterator<Item = (usize, &'a [f64])>,
+) -> Result<()> {
+    let mut sorted: Vec<(usize, &[f64])> = points.collect();
+    sorted.sort_by_key(|x| x.0);
+    let mut check = PointCheck::new(label, p)?;
+    for (i, v) in sorted {
+        check.point(label, i, v)?;
+    }
+    check.finish(label)
 }
 
 /// Checks one linear point's numbers against its verdict.
-fn check_linear(label: &str, q: &LinearPoint) -> Result<()> {
+///
+/// # Errors
+/// [`Error::Invalid`] for a non-finite number or a contradicting verdict.
+pub fn check_linear(label: &str, q: &LinearPoint) -> Result<()> {
     let i = q.index;
     if !q.spectral_abscissa.is_finite() {
         return Err(bad(label, format!("point {i}: the abscissa is not finite")));
@@ -502,7 +563,6 @@ fn check_linear(label: &str, q: &LinearPoint) -> Result<()> {
     Ok(())
 }
 
-/// Checks everything a part says about itself.
 /// The part's shard `(k, n)`, checked: `k < n`.
 fn check_shard(label: &str, p: &Partial) -> Result<(u64, u64)> {
     let (k, n) = p
@@ -517,7 +577,12 @@ fn check_shard(label: &str, p: &Partial) -> Result<(u64, u64)> {
     Ok((k, n))
 }
 
-fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
+/// Checks everything a part says about itself except its points (see
+/// [`PointCheck`] and [`check_linear`]); returns its shard `(k, n)`.
+///
+/// # Errors
+/// [`Error::Invalid`] saying what is wrong.
+pub fn check_header(label: &str, p: &Partial) -> Result<(u64, u64)> {
     let (k, n) = check_shard(label, p)?;
     if p.model.is_empty() {
         return Err(bad(
@@ -544,18 +609,7 @@ fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
             }
             check_summary(label, summary, want, seed)?;
         }
-        PartialData::Sweep { points } => {
-            for q in points {
-                check_linear(label, q)?;
-            }
-            check_indices(
-                label,
-                p,
-                points.iter().map(|q| (q.index, q.values.as_slice())),
-                total,
-                (k, n),
-            )?;
-        }
+        PartialData::Sweep { .. } => {}
         PartialData::SweepSummary { counts } => {
             let sum = counts
                 .stable
@@ -590,16 +644,134 @@ fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
                     seed,
                 )?;
             }
-            check_indices(
-                label,
-                p,
-                points.iter().map(|q| (q.index, q.values.as_slice())),
-                total,
-                (k, n),
-            )?;
         }
     }
     Ok((k, n))
+}
+
+/// Checks the ensemble of one point of a Monte Carlo sweep part `p`
+/// (its runs, seed and counts; see [`PointCheck`] for its index).
+///
+/// # Errors
+/// [`Error::Invalid`] saying what is wrong.
+pub fn check_ensemble_point(label: &str, p: &Partial, q: &EnsemblePoint) -> Result<()> {
+    let (Some(runs), Some(seed)) = (p.runs, p.seed) else {
+        return Err(bad(label, "needs its runs and seed"));
+    };
+    check_summary(
+        &format!("{label}, point {}", q.index),
+        &q.summary,
+        runs,
+        seed,
+    )
+}
+
+/// [`check_header`] and the points held in memory.
+fn check_part(label: &str, p: &Partial) -> Result<(u64, u64)> {
+    let shard = check_header(label, p)?;
+    match &p.data {
+        PartialData::Sweep { points } => {
+            for q in points {
+                check_linear(label, q)?;
+            }
+            check_points(
+                label,
+                p,
+                points.iter().map(|q| (q.index, q.values.as_slice())),
+            )?;
+        }
+        PartialData::SweepEnsemble { points } => check_points(
+            label,
+            p,
+            points.iter().map(|q| (q.index, q.values.as_slice())),
+        )?,
+        _ => {}
+    }
+    Ok(shard)
+}
+
+/// Checks that the parts are shards of one piece of work: each a valid
+/// shard, and no part differing from the first (saying in what).
+///
+/// # Errors
+/// [`Error::Invalid`] saying what differs.
+pub fn check_same_work(parts: &[(String, &Partial)]) -> Result<()> {
+    let Some((first_label, first)) = parts.first() else {
+        return Err(Error::invalid("merge", "no partial results given"));
+    };
+    for (label, p) in parts {
+        check_shard(label, p)?;
+    }
+    for (label, p) in parts {
+        let d = differences(first, p);
+        if !d.is_empty() {
+            return Err(Error::invalid(
+                "merge",
+                format!(
+                    "parts come from different work: {label} differs from {first_label} in {}",
+                    d.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the shards `(k, n)` of the parts (in order, with their
+/// labels) are each given once and none is missing (naming the missing).
+///
+/// # Errors
+/// [`Error::Invalid`] for a duplicate or missing shard.
+pub fn check_shard_set(shards: &[(String, (u64, u64))]) -> Result<()> {
+    let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
+    let mut n = 0;
+    for (label, (k, m)) in shards {
+        n = *m;
+        if let Some(other) = seen.insert(*k, label) {
+            return Err(Error::invalid(
+                "merge",
+                format!(
+                    "shard {} is given twice ({other} and {label})",
+                    shard_name(*k, *m)
+                ),
+            ));
+        }
+    }
+    if seen.len() as u64 == n {
+        return Ok(());
+    }
+    const SHOWN: usize = 20;
+    let mut missing = Vec::new();
+    let mut count: u64 = 0;
+    let mut note = |from: u64, to: u64| {
+        // Shards from..to (exclusive) are missing.
+        for k in from..to {
+            if missing.len() < SHOWN {
+                missing.push(shard_name(k, n));
+            } else {
+                break;
+            }
+        }
+        count += to - from;
+    };
+    let mut prev: Option<u64> = None;
+    for &k in seen.keys() {
+        note(prev.map_or(0, |p| p + 1), k);
+        prev = Some(k);
+    }
+    note(prev.map_or(0, |p| p + 1), n);
+    let more = if count > missing.len() as u64 {
+        format!(" and {} more", count - missing.len() as u64)
+    } else {
+        String::new()
+    };
+    Err(Error::invalid(
+        "merge",
+        format!(
+            "missing shards: {}{more} ({count} of {n} shards missing)",
+            missing.join(", ")
+        ),
+    ))
 }
 
 /// Combines the shards `1/N … N/N` of one piece of work into the whole.
@@ -623,76 +795,28 @@ pub fn merge(parts: Vec<Partial>) -> Result<Partial> {
 /// # Errors
 /// As [`merge`].
 pub fn merge_labelled(parts: Vec<(String, Partial)>) -> Result<Partial> {
-    let Some((first_label, first)) = parts.first() else {
-        return Err(Error::invalid("merge", "no partial results given"));
+    let refs: Vec<(String, &Partial)> = parts.iter().map(|(l, p)| (l.clone(), p)).collect();
+    check_same_work(&refs)?;
+    let mut shards = Vec::new();
+    for (label, p) in &parts {
+        shards.push((label.clone(), check_part(label, p)?));
+    }
+    check_shard_set(&shards)?;
+    let first = {
+        let p = &parts[0].1;
+        Partial {
+            scenario: p.scenario.clone(),
+            model: p.model.clone(),
+            work: p.work.clone(),
+            grid: p.grid.clone(),
+            runs: p.runs,
+            seed: p.seed,
+            shard: None,
+            data: PartialData::SweepSummary {
+                counts: SweepCounts::default(),
+            },
+        }
     };
-    // First each part's shard, then whether the parts belong together,
-    // then whether each is sound.
-    for (label, p) in &parts {
-        check_shard(label, p)?;
-    }
-    for (label, p) in &parts {
-        let d = differences(first, p);
-        if !d.is_empty() {
-            return Err(Error::invalid(
-                "merge",
-                format!(
-                    "parts come from different work: {label} differs from {first_label} in {}",
-                    d.join(", ")
-                ),
-            ));
-        }
-    }
-    let mut shards: BTreeMap<u64, &str> = BTreeMap::new();
-    let mut n = 0;
-    for (label, p) in &parts {
-        let (k, m) = check_part(label, p)?;
-        n = m;
-        if let Some(other) = shards.insert(k, label) {
-            return Err(Error::invalid(
-                "merge",
-                format!(
-                    "shard {} is given twice ({other} and {label})",
-                    shard_name(k, m)
-                ),
-            ));
-        }
-    }
-    if shards.len() as u64 != n {
-        const SHOWN: usize = 20;
-        let mut missing = Vec::new();
-        let mut count: u64 = 0;
-        let mut prev: Option<u64> = None;
-        let mut note = |from: u64, to: u64| {
-            // Shards from..to (exclusive) are missing.
-            for k in from..to {
-                if missing.len() < SHOWN {
-                    missing.push(shard_name(k, n));
-                } else {
-                    break;
-                }
-            }
-            count += to - from;
-        };
-        for &k in shards.keys() {
-            note(prev.map_or(0, |p| p + 1), k);
-            prev = Some(k);
-        }
-        note(prev.map_or(0, |p| p + 1), n);
-        let more = if count > missing.len() as u64 {
-            format!(" and {} more", count - missing.len() as u64)
-        } else {
-            String::new()
-        };
-        return Err(Error::invalid(
-            "merge",
-            format!(
-                "missing shards: {}{more} ({count} of {n} shards missing)",
-                missing.join(", ")
-            ),
-        ));
-    }
-    let first = first.clone();
     let mut it = parts.into_iter().map(|(_, p)| p.data);
     let mut acc = it
         .next()

@@ -46,8 +46,9 @@ const TMP_PREFIX: &str = ".escalation-tmp.";
 
 /// Largest scenario file read, bytes (16 MiB).
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
-/// Largest partial-result file (`merge` input) read, bytes (256 MiB).
-pub const MAX_PART_BYTES: u64 = 256 << 20;
+/// Largest partial-result file (`merge` input) read, bytes (4 GiB; the
+/// points of a sweep are read one at a time, not held in memory).
+pub const MAX_PART_BYTES: u64 = 4 << 30;
 /// Largest data file (`fit` input) read, bytes (64 MiB).
 pub const MAX_DATA_BYTES: u64 = 64 << 20;
 

@@ -306,9 +306,9 @@ fn linear_points(
 }
 
 /// Bytes of one point in a temporary file.
-const RECORD: usize = 8 + 16 + 8 + 1 + 1 + 8;
+pub const RECORD: usize = 8 + 16 + 8 + 1 + 1 + 8;
 
-fn encode(q: &LinearPoint) -> [u8; RECORD] {
+pub fn encode(q: &LinearPoint) -> [u8; RECORD] {
     let mut r = [0u8; RECORD];
     r[0..8].copy_from_slice(&(q.index as u64).to_le_bytes());
     for (i, v) in q.values.iter().take(2).enumerate() {
@@ -327,7 +327,7 @@ fn encode(q: &LinearPoint) -> [u8; RECORD] {
     r
 }
 
-fn decode(r: &[u8; RECORD], dims: usize) -> LinearPoint {
+pub fn decode(r: &[u8; RECORD], dims: usize) -> LinearPoint {
     let word = |at: usize| {
         let mut b = [0u8; 8];
         b.copy_from_slice(&r[at..at + 8]);
