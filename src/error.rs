@@ -72,13 +72,20 @@ impl Invalid {
         }
     }
 
-    /// Attach the offending value.
+    /// Attach the offending value. A number whose text is longer than 24
+    /// characters (1e300 prints as 301 digits) is written in scientific
+    /// notation, with at most 17 significant digits; any other text longer
+    /// than 120 characters is cut, saying how much was left out.
     #[must_use]
     pub fn value(mut self, value: impl fmt::Display) -> Self {
+        const MAX: usize = 120;
         let text = value.to_string();
-        // 1e308 prints as 309 digits: use scientific notation for long numbers.
-        self.value = Some(match text.parse::<f64>() {
-            Ok(v) if text.len() > 16 => format!("{v:e}"),
+        self.value = Some(match text.trim().parse::<f64>() {
+            Ok(v) if text.len() > 24 => format!("{v:e}"),
+            _ if text.chars().count() > MAX => {
+                let head: String = text.chars().take(MAX).collect();
+                format!("{head}… ({} more characters)", text.chars().count() - MAX)
+            }
             _ => text,
         });
         self

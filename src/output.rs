@@ -269,7 +269,16 @@ impl OutputDir {
                 ));
             }
         }
-        fs::create_dir_all(&dir).map_err(io("cannot create directory", &dir))?;
+        fs::create_dir_all(&dir).map_err(|e| {
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotADirectory | std::io::ErrorKind::AlreadyExists
+            ) {
+                not_usable(&dir, "cannot be created: a part of the path is a file")
+            } else {
+                io("cannot create directory", &dir)(e)
+            }
+        })?;
         clean_stale(&dir);
         Ok(Self { dir, force })
     }
@@ -283,15 +292,11 @@ impl OutputDir {
     /// The names in the manifest.
     fn manifest(&self) -> Result<BTreeSet<String>> {
         let path = self.dir.join(MANIFEST);
-        match fs::read_to_string(&path) {
-            Ok(s) => Ok(s.lines().map(str::to_string).collect()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
-            Err(e) => Err(Error::Io {
-                action: "cannot read",
-                path,
-                source: e,
-            }),
+        if !path.exists() {
+            return Ok(BTreeSet::new());
         }
+        let text = read_capped(&path, MAX_SCENARIO_BYTES, "manifest")?;
+        Ok(text.lines().map(str::to_string).collect())
     }
 
     /// Checks that `name` may be written: a plain file name, not a
