@@ -164,7 +164,7 @@ impl Partial {
                             format!("grid axis {a} is not a valid axis"),
                         ));
                     }
-                    total = total.checked_mul(a.count).unwrap_or(u64::MAX);
+                    total = total.saturating_mul(a.count);
                 }
                 if total > MAX_POINTS {
                     return Err(Error::invalid(

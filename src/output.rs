@@ -90,7 +90,7 @@ pub fn read_capped(path: &Path, limit: u64, what: &str) -> Result<String> {
 
 /// `16 MiB (16777216 bytes)`.
 fn human_bytes(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB ({n} bytes)", n >> 20)
     } else {
         format!("{n} bytes")

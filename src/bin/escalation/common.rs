@@ -174,11 +174,10 @@ impl Plain {
         if now.duration_since(self.start) < PLAIN_AFTER {
             return;
         }
-        let tenth = if self.total == 0 {
-            10
-        } else {
-            (done.saturating_mul(10) / self.total).min(10)
-        };
+        let tenth = done
+            .saturating_mul(10)
+            .checked_div(self.total)
+            .map_or(10, |t| t.min(10));
         let Ok(mut last) = self.last.try_lock() else {
             return;
         };

@@ -36,6 +36,9 @@ pub struct Args {
     force: bool,
 }
 
+/// The reader of one shard's points, and its file (for messages).
+type ShardFile = (Box<dyn BufRead>, PathBuf);
+
 /// The points of one part, checked and written to a temporary file in
 /// index order.
 struct Stream {
@@ -89,15 +92,14 @@ pub fn run(a: Args) -> Result<()> {
     check_shard_set(&shards)?;
     // Shard k's stream, to read point p from shard p % n.
     let n = shards[0].1.1 as usize;
-    let mut by_shard: Vec<Option<(Box<dyn BufRead>, PathBuf, bool)>> =
-        (0..n).map(|_| None).collect();
+    let mut by_shard: Vec<Option<ShardFile>> = (0..n).map(|_| None).collect();
     for ((_, (k, _)), s) in shards.iter().zip(&streams) {
         let s = s
             .as_ref()
             .ok_or_else(|| Error::invalid("merge", "parts are of different kinds"))?;
         let path = s.file.path().to_path_buf();
         let f = File::open(&path).map_err(|e| read_error(&path, e))?;
-        by_shard[*k as usize] = Some((Box::new(BufReader::new(f)), path, s.linear));
+        by_shard[*k as usize] = Some((Box::new(BufReader::new(f)), path));
     }
     let head = Partial {
         shard: None,
@@ -120,7 +122,7 @@ pub fn run(a: Args) -> Result<()> {
             dest.write(|w| {
                 let mut table = LinearTable::start(w, &head, format, radius)?;
                 for p in 0..total {
-                    let (r, path, _) = by_shard[(p % n as u64) as usize]
+                    let (r, path) = by_shard[(p % n as u64) as usize]
                         .as_mut()
                         .ok_or_else(|| Error::invalid("merge", "a shard is missing"))?;
                     let mut rec = [0u8; RECORD];
@@ -132,7 +134,7 @@ pub fn run(a: Args) -> Result<()> {
         }
         PartialData::SweepEnsemble { .. } => {
             let points = (0..total).map(|p| {
-                let (r, path, _) = by_shard[(p % n as u64) as usize]
+                let (r, path) = by_shard[(p % n as u64) as usize]
                     .as_mut()
                     .ok_or_else(|| Error::invalid("merge", "a shard is missing"))?;
                 let mut line = String::new();
@@ -149,8 +151,8 @@ pub fn run(a: Args) -> Result<()> {
 
 /// Whether the linear points carry a sampled spectral radius: that of the
 /// first point of any part (its file is opened again to look).
-fn radius_of(by_shard: &[Option<(Box<dyn BufRead>, PathBuf, bool)>]) -> Result<bool> {
-    for (_, path, _) in by_shard.iter().flatten() {
+fn radius_of(by_shard: &[Option<ShardFile>]) -> Result<bool> {
+    for (_, path) in by_shard.iter().flatten() {
         let mut f = File::open(path).map_err(|e| read_error(path, e))?;
         let mut rec = [0u8; RECORD];
         if f.read_exact(&mut rec).is_ok() {
