@@ -1066,3 +1066,115 @@ fn fuzz_merge_with_edited_parts() {
         }
     }
 }
+
+/// Random edits of sweep parts (linear and summary) and random bytes as
+/// scenario and part files: exit 0 with a table of the grid's size, or 2;
+/// never a panic or an internal error.
+/// `cargo test --release --test reliability_io -- --ignored`.
+#[test]
+#[ignore = "long fuzz run"]
+fn fuzz_merge_sweeps_and_random_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario("richardson.toml");
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let parts = |extra: &[&str]| -> Vec<serde_json::Value> {
+        (1..=3)
+            .map(|k| {
+                let out = dir.path().join(format!("f{k}.json"));
+                let mut args = vec![
+                    "sweep",
+                    s.as_str(),
+                    "--param",
+                    "coupling.X.Y=0:1:7",
+                    "--param",
+                    "gain=0.5:1.5:5",
+                    "--out",
+                    out.to_str().unwrap(),
+                    "--quiet",
+                ];
+                let shard = format!("{k}/3");
+                args.extend_from_slice(&["--shard", &shard]);
+                args.extend_from_slice(extra);
+                ok(&args);
+                serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap()
+            })
+            .collect()
+    };
+    let linear = parts(&[]);
+    let summary = parts(&["--summary"]);
+    let values = [
+        serde_json::json!(0),
+        serde_json::json!(3),
+        serde_json::json!(34),
+        serde_json::json!(35),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(-1),
+        serde_json::json!(0.5),
+        serde_json::json!(1e300),
+        serde_json::json!("stable"),
+        serde_json::json!(null),
+    ];
+    for round in 0..400 {
+        let base = if round % 2 == 0 { &linear } else { &summary };
+        let mut p = base.clone();
+        let i = (next() % 3) as usize;
+        let pick = next() % 8;
+        let v = values[(next() % values.len() as u64) as usize].clone();
+        match (round % 2, pick) {
+            (_, 0) => p[i]["shard"][0] = v,
+            (_, 1) => p[i]["shard"][1] = v,
+            (_, 2) => p[i]["grid"][0]["count"] = v,
+            (_, 3) => p[i]["grid"][1]["start"] = v,
+            (0, 4) => p[i]["data"]["points"][0]["index"] = v,
+            (0, 5) => p[i]["data"]["points"][1]["values"][0] = v,
+            (0, 6) => p[i]["data"]["points"][2]["verdict"] = v,
+            (0, _) => p[i]["data"]["points"][0]["spectral_abscissa"] = v,
+            (_, 4) => p[i]["data"]["counts"]["points"] = v,
+            (_, 5) => p[i]["data"]["counts"]["stable"] = v,
+            (_, 6) => p[i]["data"]["counts"]["explosive"] = v,
+            (_, _) => p[i]["model"] = v,
+        }
+        let files = save(dir.path(), &p);
+        let mut args = vec!["merge"];
+        args.extend(files.iter().map(String::as_str));
+        let o = run(&args);
+        match o.status.code() {
+            Some(0) if round % 2 == 0 => {
+                let rows = csv::Reader::from_reader(o.stdout.as_slice())
+                    .records()
+                    .count();
+                assert_eq!(rows, 35);
+            }
+            Some(0) => {
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+                assert_eq!(v["points"], 35, "{v}");
+            }
+            Some(2) => {}
+            other => panic!("{other:?}: {}", stderr(&o)),
+        }
+    }
+    // Random bytes as every kind of input file.
+    for round in 0..200 {
+        let len = (next() % 4000) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| (next() % 256) as u8).collect();
+        let name = ["r.toml", "r.json", "r.csv"][round % 3];
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let p = path.display().to_string();
+        let args: Vec<&str> = match round % 4 {
+            0 => vec!["analyze", &p],
+            1 => vec!["merge", &p],
+            2 => vec!["fit", &p],
+            _ => vec!["simulate", &p],
+        };
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(o.stderr.len() < 2500, "{}", stderr(&o));
+    }
+}
