@@ -335,8 +335,10 @@ pub fn tidy_message(msg: &str) -> String {
             while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
                 j += 1;
             }
-            // Leave exponents, identifiers and dotted versions alone.
-            let glued = j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_');
+            // Leave exponents, identifiers, dotted versions and numbers cut
+            // short by an ellipsis (a quoted line) alone.
+            let glued = j < chars.len()
+                && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '…');
             let token: String = chars[i..j].iter().collect();
             let token = token.trim_end_matches('.');
             let j = i + token.chars().count();
@@ -393,6 +395,8 @@ mod tests {
             assert_eq!(tidy_message(keep), keep);
         }
         assert!(tidy_message(&"x".repeat(5000)).contains("(3000 more characters)"));
+        let cut = format!("(in `gain = {}… (10 more characters)`)", "9".repeat(113));
+        assert_eq!(tidy_message(&cut), cut);
     }
 
     #[test]
