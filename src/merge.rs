@@ -253,7 +253,7 @@ fn differences(a: &Partial, b: &Partial) -> Vec<String> {
     if a.model != b.model {
         let cut = |s: &str| s.chars().take(23).collect::<String>();
         d.push(format!(
-            "model differs (fingerprint {}… vs {}…): the scenario files are not the same",
+            "model differs (fingerprint {}… vs {}…: the compiled scenarios are not the same)",
             cut(&a.model),
             cut(&b.model)
         ));
@@ -708,7 +708,7 @@ pub fn check_same_work(parts: &[(String, &Partial)]) -> Result<()> {
             return Err(Error::invalid(
                 "merge",
                 format!(
-                    "parts come from different work: {label} differs from {first_label} in {}",
+                    "parts come from different work: {label} differs from {first_label}: {}",
                     d.join(", ")
                 ),
             ));
