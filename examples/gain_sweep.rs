@@ -41,7 +41,7 @@ fn main() -> Result<()> {
         d.coupling[(0, 1)],
         d.coupling[(1, 0)],
     );
-    let gstar = critical_gain(d)?.ok_or_else(|| Error::Numerical("no critical gain".into()))?;
+    let gstar = critical_gain(d)?.ok_or_else(|| Error::numerical("no critical gain"))?;
     let margin = gain_margin(Some(gstar), d.gain);
     println!(
         "{}: a = {a}, b = {b}, k = {k}, l = {l}, γ = {}",

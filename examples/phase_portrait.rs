@@ -33,7 +33,7 @@ fn main() -> Result<()> {
 
     let (_, calm) = Scenario::compile_str(DYAD, Format::Toml)?;
     let d = &calm.dynamics;
-    let gstar = critical_gain(d)?.ok_or_else(|| Error::Numerical("no critical gain".into()))?;
+    let gstar = critical_gain(d)?.ok_or_else(|| Error::numerical("no critical gain"))?;
     println!(
         "{}: a = {}, b = {}, k = {}, l = {}",
         calm.name,

@@ -214,9 +214,7 @@ fn ceasefire_loop(model: &Model, g: f64) -> Result<f64> {
         count: 1,
     }])?;
     let p = sweep_linear(model, &grid, &SweepOptions::default(), None)?;
-    let p = p
-        .first()
-        .ok_or_else(|| Error::Numerical("empty sweep".into()))?;
+    let p = p.first().ok_or_else(|| Error::numerical("empty sweep"))?;
     p.spectral_radius.ok_or_else(|| bad("a [controller]"))
 }
 

@@ -312,7 +312,7 @@ pub fn run_ensemble(
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))
             .build()
-            .map_err(|e| Error::Numerical(format!("cannot start {t} threads: {e}")))?
+            .map_err(|e| Error::numerical(format!("cannot start {t} threads: {e}")))?
             .install(work),
     }
 }

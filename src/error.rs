@@ -1,9 +1,11 @@
 //! One error type for the crate.
 //!
-//! Every fallible function returns [`Result`]. Errors caused by the user's
-//! input (a scenario file, a data file, a command-line argument) are kept
-//! apart from internal numerical failures, so that the command-line tool can
-//! map them to exit code 2 (bad input) and 1 (internal failure).
+//! Every fallible function returns [`Result`]. Errors caused by the caller's
+//! input (a model, a scenario file, a data file, an argument) are kept apart
+//! from numerical failures ([`NumericalError`], with fields), so that a
+//! caller can tell them apart ([`Error::is_input_error`]). The library speaks
+//! of its own names (`param`, `axis`, `runs`); the command-line tool
+//! translates them into its flags and exit codes.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -72,13 +74,23 @@ impl Invalid {
         }
     }
 
-    /// Attach the offending value.
+    /// Attach the offending value. A number whose text is longer than 24
+    /// characters (1e300 prints as 301 digits) is written in scientific
+    /// notation, with at most 17 significant digits; any other text longer
+    /// than 120 characters is cut, saying how much was left out.
     #[must_use]
     pub fn value(mut self, value: impl fmt::Display) -> Self {
+        const MAX: usize = 120;
         let text = value.to_string();
-        // 1e308 prints as 309 digits: use scientific notation for long numbers.
-        self.value = Some(match text.parse::<f64>() {
-            Ok(v) if text.len() > 16 => format!("{v:e}"),
+        self.value = Some(match text.trim().parse::<f64>() {
+            // Whole numbers (a count, an index) are exact as written.
+            Ok(v) if text.len() > 17 && text.trim().parse::<i128>().is_err() || text.len() > 40 => {
+                num(v)
+            }
+            _ if text.chars().count() > MAX => {
+                let head: String = text.chars().take(MAX).collect();
+                format!("{head}… ({} more characters)", text.chars().count() - MAX)
+            }
             _ => text,
         });
         self
@@ -95,6 +107,24 @@ impl fmt::Display for Invalid {
             write!(f, " = {v}")?;
         }
         write!(f, ": {}", self.reason)
+    }
+}
+
+/// A number as error messages print it: plain when no run of digits is
+/// longer than 17 (`0.30000000000000004`), otherwise in scientific notation
+/// (`1e300`, not 301 digits).
+#[must_use]
+pub fn num(v: f64) -> String {
+    let plain = format!("{v}");
+    let longest = plain
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if longest <= 17 {
+        plain
+    } else {
+        format!("{v:e}")
     }
 }
 
@@ -134,17 +164,93 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// An output file exists and was not created by this tool; pass `--force`.
-    #[error("refusing to overwrite {0} (not created by escalation; use --force)")]
+    /// An output file exists and was not created by this crate (open the
+    /// output folder with `force` to overwrite it).
+    #[error("refusing to overwrite {0} (not created by escalation)")]
     WouldOverwrite(PathBuf),
 
-    /// A numerical method failed (no convergence, singular system, step limit).
+    /// A numerical method failed (step limit, stiffness, no convergence, a
+    /// value beyond the range of the arithmetic).
     #[error("numerical failure: {0}")]
-    Numerical(String),
+    Numerical(NumericalError),
 
-    /// Drawing a plot failed.
+    /// Drawing or writing a figure failed.
     #[error("plotting failed: {0}")]
     Plot(String),
+}
+
+/// How a numerical method failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NumericalError {
+    /// The ODE solver took its whole step budget inside one interval.
+    #[error(
+        "the ODE solver reached its step limit ({steps} steps) {time} days into an interval of {interval} days; the scenario may be too stiff for the nonlinear solver"
+    )]
+    StepLimit {
+        /// Days into the interval where it stopped.
+        time: f64,
+        /// Length of the interval, days.
+        interval: f64,
+        /// Steps taken.
+        steps: u64,
+    },
+    /// The ODE solver detected stiffness.
+    #[error(
+        "the scenario is stiff (detected {time} days into an interval): Dopri5 cannot solve it efficiently; remove ceilings or negative couplings so the exact linear solver applies, or lower the restraint"
+    )]
+    Stiff {
+        /// Days into the interval where it was detected.
+        time: f64,
+    },
+    /// An iterative method stopped at its iteration cap.
+    #[error("{method} did not converge after {iterations} iterations")]
+    NoConvergence {
+        /// The method (e.g. "the QR algorithm on a 6×6 matrix").
+        method: String,
+        /// Iterations taken.
+        iterations: usize,
+    },
+    /// The sampled loop's companion matrix would be too large to analyse.
+    #[error(
+        "the sampled loop's companion matrix would have {size} rows, more than the limit of {limit} (actors × lagged states): shorten the lag (in periods) or lengthen the period"
+    )]
+    CompanionTooLarge {
+        /// Rows it would have: actors × (lag + 2).
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A result (or an intermediate value) is beyond the range of
+    /// floating-point numbers.
+    #[error("{quantity} is beyond the range of floating-point numbers ({cause})")]
+    OutOfRange {
+        /// What could not be computed.
+        quantity: String,
+        /// Which inputs make it so.
+        cause: String,
+    },
+    /// A run generated more events or steps than it may.
+    #[error(
+        "the run was stopped at day {time:.6} after {steps} steps and {events} events: the scenario generates events faster than they can be simulated"
+    )]
+    TooManyEvents {
+        /// Day the run was stopped.
+        time: f64,
+        /// Steps of the event loop.
+        steps: u64,
+        /// Events logged.
+        events: usize,
+    },
+    /// Anything else (a singular system, an output that cannot be written).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<NumericalError> for Error {
+    fn from(e: NumericalError) -> Self {
+        Error::Numerical(e)
+    }
 }
 
 impl Error {
@@ -153,15 +259,22 @@ impl Error {
         Error::Invalid(Box::new(Invalid::new(key, reason)))
     }
 
-    /// The process exit code the command-line tool uses for this error:
-    /// 2 for bad input (including unreadable input files), 1 for internal failures.
+    /// Shorthand for an [`Error::Numerical`] described in words.
+    pub fn numerical(message: impl Into<String>) -> Self {
+        Error::Numerical(NumericalError::Other(message.into()))
+    }
+
+    /// True when the caller's input is at fault: an invalid value, a file
+    /// that cannot be parsed or read, bad data, or an output that would
+    /// overwrite a file this crate did not create. False for numerical,
+    /// plotting and write failures.
     #[must_use]
-    pub fn exit_code(&self) -> i32 {
+    pub fn is_input_error(&self) -> bool {
         match self {
-            Error::Invalid(_) | Error::Parse { .. } | Error::Data { .. } => 2,
-            Error::WouldOverwrite(_) => 2,
-            Error::Io { action, .. } if action.starts_with("cannot read") => 2,
-            Error::Io { .. } | Error::Numerical(_) | Error::Plot(_) => 1,
+            Error::Invalid(_) | Error::Parse { .. } | Error::Data { .. } => true,
+            Error::WouldOverwrite(_) => true,
+            Error::Io { action, .. } => action.starts_with("cannot read"),
+            Error::Numerical(_) | Error::Plot(_) => false,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Numerical guards and file safety.
 
-use escalation::error::Error;
+use escalation::error::{Error, NumericalError};
 use escalation::model::{Dynamics, Model};
 use escalation::output::{OutputDir, write_file};
 use escalation::prelude::*;
@@ -41,7 +41,7 @@ fn stiff_nonlinear_scenarios_are_solved_or_reported() {
             assert!(run.final_x.iter().all(|v| v.is_finite()));
             assert!((run.final_x[0] - 2.0).abs() < 1e-3, "{:?}", run.final_x);
         }
-        Err(Error::Numerical(msg)) => assert!(msg.contains("stiff"), "{msg}"),
+        Err(Error::Numerical(NumericalError::Stiff { time })) => assert!(time >= 0.0),
         Err(e) => panic!("unexpected error {e}"),
     }
 }
@@ -54,7 +54,7 @@ fn the_step_limit_is_reported_not_a_hang() {
         ..SimOptions::default()
     };
     match simulate(&stiff(Some(5.0)), &opts) {
-        Err(Error::Numerical(msg)) => assert!(msg.contains("step limit"), "{msg}"),
+        Err(Error::Numerical(NumericalError::StepLimit { steps, .. })) => assert!(steps > 0),
         other => panic!("expected a step-limit error, got {other:?}"),
     }
 }
@@ -140,7 +140,102 @@ fn oversized_sampled_analysis_is_refused_not_run_for_hours() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, Error::Numerical(_)) && err.to_string().contains("shorten the lag"),
+        matches!(
+            err,
+            Error::Numerical(NumericalError::CompanionTooLarge { limit: 256, .. })
+        ),
         "{err}"
+    );
+}
+
+/// The work's identity: the compiled model, exactly, but not its name or
+/// default seed.
+#[test]
+fn the_model_fingerprint_sees_every_value_and_nothing_else() {
+    use escalation::merge::fingerprint;
+    let text = include_str!("../examples/scenarios/richardson.toml");
+    let (_, a) = Scenario::compile_str(text, Format::Toml).unwrap();
+    let (_, b) = Scenario::compile_str(text, Format::Toml).unwrap();
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    assert!(fingerprint(&a).starts_with("sha256:") && fingerprint(&a).len() == 71);
+    let mut renamed = a.clone();
+    renamed.name = "other".into();
+    renamed.seed = 99;
+    assert_eq!(fingerprint(&a), fingerprint(&renamed));
+    // One ulp anywhere changes it.
+    let mut nudged = a.clone();
+    nudged.dynamics.restraint[1] = f64::from_bits(nudged.dynamics.restraint[1].to_bits() + 1);
+    assert_ne!(fingerprint(&a), fingerprint(&nudged));
+    let mut longer = a.clone();
+    longer.horizon += 1.0;
+    assert_ne!(fingerprint(&a), fingerprint(&longer));
+}
+
+/// Values in validation errors: at most 17 significant digits, long text cut.
+#[test]
+fn invalid_values_print_short() {
+    use escalation::error::Invalid;
+    let show = |v: f64| Invalid::new("k", "r").value(v).to_string();
+    assert_eq!(show(1e300), "`k` = 1e300: r");
+    assert_eq!(show(-1e-300), "`k` = -1e-300: r");
+    assert_eq!(show(0.1 + 0.2), "`k` = 0.30000000000000004: r");
+    assert_eq!(show(2.5), "`k` = 2.5: r");
+    let u = Invalid::new("k", "r").value(u64::MAX).to_string();
+    assert!(u.contains("18446744073709551615"), "{u}");
+    let long = Invalid::new("k", "r").value("x".repeat(1000)).to_string();
+    assert!(
+        long.len() < 200 && long.contains("(880 more characters)"),
+        "{long}"
+    );
+}
+
+/// Concurrent writers in one process: every name ends up in the manifest.
+#[test]
+fn concurrent_writers_keep_every_manifest_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let path = dir.path().to_path_buf();
+            s.spawn(move || {
+                // Each thread opens its own OutputDir, as separate processes do.
+                let out = OutputDir::create(&path, false).unwrap();
+                for k in 0..10 {
+                    out.write(&format!("f{t}-{k}.txt"), b"x").unwrap();
+                }
+            });
+        }
+    });
+    let manifest = std::fs::read_to_string(dir.path().join(".escalation-manifest")).unwrap();
+    assert_eq!(manifest.lines().count(), 80, "{manifest}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // And a fresh OutputDir may replace any of them without force.
+    OutputDir::create(dir.path(), false)
+        .unwrap()
+        .write("f3-7.txt", b"y")
+        .unwrap();
+}
+
+/// Reading is capped: a file one byte over the limit is refused, naming it.
+#[test]
+fn reads_are_capped() {
+    use escalation::output::read_capped;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.toml");
+    std::fs::write(&p, "x".repeat(101)).unwrap();
+    let e = read_capped(&p, 100, "scenario file").unwrap_err();
+    assert!(e.is_input_error());
+    assert!(e.to_string().contains("s.toml") && e.to_string().contains("100 bytes"));
+    assert_eq!(read_capped(&p, 101, "scenario file").unwrap().len(), 101);
+    std::fs::write(&p, [0xff, 0xfe]).unwrap();
+    assert!(
+        read_capped(&p, 100, "x")
+            .unwrap_err()
+            .to_string()
+            .contains("UTF-8")
     );
 }

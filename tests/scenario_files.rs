@@ -291,9 +291,9 @@ fn file_errors_name_the_file() {
         "{text}"
     );
     assert!(text.contains("actor[0].restraint"), "{text}");
-    assert_eq!(err.exit_code(), 2);
+    assert!(err.is_input_error());
     let missing = Scenario::load(dir.path().join("none.toml")).unwrap_err();
-    assert_eq!(missing.exit_code(), 2);
+    assert!(missing.is_input_error());
     // JSON errors carry line and column too.
     let jpath = dir.path().join("bad.json");
     std::fs::write(

@@ -5,8 +5,10 @@ mod common;
 use common::{grid, load};
 use escalation::analysis::{Verdict, sampled_stability, stability};
 use escalation::ensemble::EnsembleOptions;
-use escalation::merge::{Partial, PartialData, merge};
-use escalation::sweep::{Grid, SweepOptions, sweep_ensemble, sweep_linear, sweep_summary};
+use escalation::merge::{GridAxis, Partial, PartialData, fingerprint, merge};
+use escalation::sweep::{
+    Grid, SweepCounts, SweepOptions, sweep_ensemble, sweep_linear, sweep_summary,
+};
 
 #[test]
 fn sweep_points_equal_single_point_analysis() {
@@ -148,8 +150,11 @@ fn shards_partition_the_grid_and_merge_exactly() {
         assert!(pts.iter().all(|p| p.index % 3 == k as usize));
         parts.push(Partial {
             scenario: m.name.clone(),
+            model: fingerprint(&m),
             work: "w".into(),
-            axes: vec![],
+            grid: g.axes.iter().map(GridAxis::of).collect(),
+            runs: None,
+            seed: None,
             shard: Some((k, 3)),
             data: PartialData::Sweep { points: pts },
         });
@@ -166,11 +171,23 @@ fn shards_partition_the_grid_and_merge_exactly() {
 fn merge_refuses_missing_duplicate_or_foreign_shards() {
     let part = |k, n, work: &str| Partial {
         scenario: "s".into(),
+        model: "sha256:0".into(),
         work: work.into(),
-        axes: vec![],
+        grid: vec![GridAxis {
+            path: "gain".into(),
+            start: 0.0,
+            stop: 1.0,
+            count: 2,
+        }],
+        runs: None,
+        seed: None,
         shard: Some((k, n)),
         data: PartialData::SweepSummary {
-            counts: Default::default(),
+            counts: SweepCounts {
+                points: u64::from(k < 2 && k < n),
+                stable: u64::from(k < 2 && k < n),
+                ..Default::default()
+            },
         },
     };
     assert!(

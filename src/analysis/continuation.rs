@@ -164,7 +164,7 @@ fn sweep(d: &Dynamics, gains: &[f64], up: bool, folds: &mut Vec<Fold>) -> Result
                 // Exchange of stability: the state moves on without a jump.
                 exchanges += 1;
                 if exchanges > 4 * d.n() + 4 {
-                    return Err(Error::Numerical(format!(
+                    return Err(Error::numerical(format!(
                         "the attractor cannot be followed near gain {hi}"
                     )));
                 }
@@ -241,7 +241,11 @@ pub fn continuation(d: &Dynamics, gamma_range: (f64, f64), steps: usize) -> Resu
     if !(g0.is_finite() && g1.is_finite() && g0 >= 0.0 && g1 > g0) {
         return Err(Error::invalid(
             "gamma_range",
-            format!("must satisfy 0 ≤ start < end, got ({g0}, {g1})"),
+            format!(
+                "must satisfy 0 ≤ start < end, got ({}, {})",
+                crate::error::num(g0),
+                crate::error::num(g1)
+            ),
         ));
     }
     if !(2..=100_000).contains(&steps) {

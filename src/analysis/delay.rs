@@ -11,7 +11,7 @@ use nalgebra::{Complex, DMatrix};
 use super::sampled::{Zoh, check, companion_with_lag, radius, radius_hqr_first, zoh};
 use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
-use crate::error::{Error, Result};
+use crate::error::{NumericalError, Result};
 use crate::model::Dynamics;
 
 /// Longest lag the delay-margin scan tries, periods.
@@ -220,9 +220,13 @@ pub fn unstable_root_count(
         while let Some(&(tb, fb, depth)) = stack.last() {
             evaluations += 1;
             if evaluations > budget || !(f0.norm().is_finite() && fb.norm().is_finite()) {
-                return Err(Error::Numerical(format!(
-                    "the argument principle could not count the roots of the loop with lag {lag}: det(I − z⁻ᵈH(z)) is not finite or turns too fast on the unit circle (values beyond the range of the arithmetic?)"
-                )));
+                return Err(NumericalError::NoConvergence {
+                    method: format!(
+                        "the argument principle on the loop with lag {lag} (det(I − z⁻ᵈH(z)) not finite or turning too fast on the unit circle)"
+                    ),
+                    iterations: budget,
+                }
+                .into());
             }
             if f0.norm() <= tiny || fb.norm() <= tiny {
                 return Ok(None);

@@ -4,7 +4,7 @@
 use nalgebra::{Complex, DMatrix, DVector, linalg::SVD, linalg::Schur};
 
 use super::{Verdict, check_gain};
-use crate::error::{Error, Result};
+use crate::error::{Error, NumericalError, Result};
 use crate::model::Dynamics;
 
 /// Iteration cap of the QR algorithm (LAPACK's DHSEQR allows 30 per eigenvalue).
@@ -40,15 +40,14 @@ pub fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<Complex<f64>>> {
     }
     let values: Vec<Complex<f64>> = match Schur::try_new(m.clone(), f64::EPSILON, qr_cap(n)) {
         Some(schur) => schur.complex_eigenvalues().iter().copied().collect(),
-        None => super::hqr::eigenvalues(m).ok_or_else(|| {
-            Error::Numerical(format!(
-                "the QR algorithm did not converge on a {n}×{n} matrix"
-            ))
+        None => super::hqr::eigenvalues(m).ok_or_else(|| NumericalError::NoConvergence {
+            method: format!("the QR algorithm (nalgebra's, then hqr) on a {n}×{n} matrix"),
+            iterations: qr_cap(n),
         })?,
     };
     let mut v = values;
     if v.iter().any(|z| !z.re.is_finite() || !z.im.is_finite()) {
-        return Err(Error::Numerical("eigenvalues are not finite".into()));
+        return Err(Error::numerical("eigenvalues are not finite"));
     }
     v.sort_by(|a, b| b.re.total_cmp(&a.re).then(b.im.total_cmp(&a.im)));
     Ok(v)
@@ -110,9 +109,11 @@ pub fn spectral_abscissa(d: &Dynamics, gain: f64) -> Result<f64> {
     if alpha.is_finite() {
         Ok(alpha)
     } else {
-        Err(Error::Numerical(format!(
-            "the spectral abscissa at gain {gain:e} is beyond the range of floating-point numbers (restraint, gain × coupling too large)"
-        )))
+        Err(NumericalError::OutOfRange {
+            quantity: format!("the spectral abscissa at gain {gain:e}"),
+            cause: "restraint or gain × coupling too large".into(),
+        }
+        .into())
     }
 }
 
@@ -218,10 +219,14 @@ type CVector = DVector<Complex<f64>>;
 
 fn null_vectors(s: DMatrix<Complex<f64>>) -> Result<(CVector, CVector)> {
     let n = s.nrows();
-    let svd = SVD::try_new(s, true, true, f64::EPSILON, 100 * n.max(10))
-        .ok_or_else(|| Error::Numerical(format!("SVD of a {n}×{n} matrix did not converge")))?;
+    let svd = SVD::try_new(s, true, true, f64::EPSILON, 100 * n.max(10)).ok_or_else(|| {
+        NumericalError::NoConvergence {
+            method: format!("the SVD of a {n}×{n} matrix"),
+            iterations: 100 * n.max(10),
+        }
+    })?;
     let (Some(u), Some(v_t)) = (svd.u, svd.v_t) else {
-        return Err(Error::Numerical("SVD returned no singular vectors".into()));
+        return Err(Error::numerical("SVD returned no singular vectors"));
     };
     // Singular values are sorted in decreasing order: the last is the smallest.
     let right = v_t.row(n - 1).transpose().map(|z| z.conj());

@@ -4,7 +4,7 @@
 use nalgebra::{DMatrix, DVector, linalg::SVD};
 
 use super::check_gain;
-use crate::error::{Error, Result};
+use crate::error::{Error, NumericalError, Result};
 use crate::model::{Dynamics, Ladder};
 
 /// Relative size of the smallest singular value below which `M(γ)` counts as singular.
@@ -13,8 +13,13 @@ const SINGULAR: f64 = 1e-12;
 /// True when `m` is singular to working precision (`σ_min ≤ 1e-12 σ_max`).
 fn is_singular(m: &DMatrix<f64>) -> Result<bool> {
     let n = m.nrows();
-    let svd = SVD::try_new(m.clone(), false, false, f64::EPSILON, 100 * n.max(10))
-        .ok_or_else(|| Error::Numerical(format!("SVD of a {n}×{n} matrix did not converge")))?;
+    let svd =
+        SVD::try_new(m.clone(), false, false, f64::EPSILON, 100 * n.max(10)).ok_or_else(|| {
+            NumericalError::NoConvergence {
+                method: format!("the SVD of a {n}×{n} matrix"),
+                iterations: 100 * n.max(10),
+            }
+        })?;
     let s = &svd.singular_values;
     let max = s.max();
     let min = s.min();
@@ -54,7 +59,7 @@ pub fn linear_equilibrium(d: &Dynamics, gain: f64) -> Result<Option<DVector<f64>
     let x = m
         .lu()
         .solve(&rhs)
-        .ok_or_else(|| Error::Numerical("the equilibrium system could not be solved".into()))?;
+        .ok_or_else(|| Error::numerical("the equilibrium system could not be solved"))?;
     if x.iter().all(|v| v.is_finite()) {
         Ok(Some(x))
     } else {

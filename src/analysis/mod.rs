@@ -209,7 +209,7 @@ fn check_gain(gain: f64) -> crate::Result<()> {
     } else {
         Err(crate::Error::invalid(
             "gain",
-            format!("must be a finite number, got {gain}"),
+            format!("must be a finite number, got {}", crate::error::num(gain)),
         ))
     }
 }

@@ -336,6 +336,6 @@ impl Report {
     /// [`Error::Numerical`] if a value has no JSON form.
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
-            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+            .map_err(|e| Error::numerical(format!("JSON output: {e}")))
     }
 }

@@ -15,7 +15,7 @@ use super::perron::loop_radius;
 use super::schur_cohn::SampledPolynomial;
 use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
-use crate::error::{Error, Result};
+use crate::error::{Error, NumericalError, Result};
 use crate::model::Dynamics;
 
 /// The sampled critical gain is sought up to this multiple of the
@@ -55,7 +55,10 @@ pub fn zoh(d: &Dynamics, period: f64) -> Result<Zoh> {
     if !period.is_finite() || period <= 0.0 {
         return Err(Error::invalid(
             "controller.period",
-            format!("must be a positive number of days, got {period}"),
+            format!(
+                "must be a positive number of days, got {}",
+                crate::error::num(period)
+            ),
         ));
     }
     Ok(Zoh {
@@ -75,12 +78,11 @@ fn check_companion(n: usize, lag: usize, r: f64) -> Result<usize> {
     let depth = lag + usize::from(r > 0.0);
     let dim = n * (depth + 1);
     if dim > MAX_COMPANION {
-        return Err(Error::Numerical(format!(
-            "the sampled loop's companion matrix would be {dim}×{dim} ({n} actors × {} lagged states); \
-             the eigenvalue analysis is limited to {MAX_COMPANION}×{MAX_COMPANION} so that it cannot run for hours: \
-             shorten the lag (in periods) or lengthen the period",
-            depth + 1
-        )));
+        return Err(NumericalError::CompanionTooLarge {
+            size: dim,
+            limit: MAX_COMPANION,
+        }
+        .into());
     }
     Ok(dim)
 }
@@ -222,11 +224,13 @@ pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>
     let safe = 1.0 / ((1.0 + 2.0 * r) * rho_abs);
     if !(safe.is_finite() && safe >= f64::MIN_POSITIVE && safe * GAIN_SPAN < f64::MAX) {
         // A subnormal start would make the 2% steps round to nothing.
-        return Err(Error::Numerical(format!(
-            "the sampled critical gain cannot be sought: the guaranteed-stable gain \
-             1/((1 + 2r)ρ(A⁻¹|K|)) = {safe:e} is out of floating-point range \
-             (ρ(A⁻¹|K|) = {rho_abs:e}); rescale the couplings or the restraints"
-        )));
+        return Err(NumericalError::OutOfRange {
+            quantity: format!(
+                "the guaranteed-stable gain 1/((1 + 2r)ρ(A⁻¹|K|)) = {safe:e}, where the sampled critical gain search starts,"
+            ),
+            cause: format!("ρ(A⁻¹|K|) = {rho_abs:e}; rescale the couplings or the restraints"),
+        }
+        .into());
     }
     let mut poly = SampledPolynomial::new(d, c, c.lag)?;
     // Does ρ(γ) reach `radius`?

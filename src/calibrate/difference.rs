@@ -92,7 +92,7 @@ pub(crate) fn fit(
             ),
         ),
         OlsError::NoConvergence => {
-            crate::Error::Numerical("the least-squares SVD did not converge".into())
+            crate::Error::numerical("the least-squares SVD did not converge")
         }
     })?;
     let (system, drive) = split(&sol.coef);

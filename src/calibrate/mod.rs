@@ -231,9 +231,8 @@ pub(crate) fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<(f64, f64)>> {
     if m.nrows() == 1 {
         return Ok(vec![(m[(0, 0)], 0.0)]);
     }
-    let schur = Schur::try_new(m.clone(), 1e-14, 10_000).ok_or_else(|| {
-        Error::Numerical("the eigenvalues of the fitted system did not converge".into())
-    })?;
+    let schur = Schur::try_new(m.clone(), 1e-14, 10_000)
+        .ok_or_else(|| Error::numerical("the eigenvalues of the fitted system did not converge"))?;
     Ok(schur
         .complex_eigenvalues()
         .iter()

@@ -12,7 +12,7 @@ use std::path::Path;
 use nalgebra::{DMatrix, DVector};
 
 use super::{Verdict, data_error, stability};
-use crate::error::{Error, Result};
+use crate::error::{NumericalError, Result};
 
 /// Settings of the Levenberg–Marquardt refinement.
 #[derive(Debug, Clone, PartialEq)]
@@ -282,9 +282,11 @@ pub(crate) fn refine(
         }
     }
     if !cost.is_finite() {
-        return Err(Error::Numerical(
-            "trajectory matching: the path of the difference-equation estimate overflows".into(),
-        ));
+        return Err(NumericalError::OutOfRange {
+            quantity: "the path of the difference-equation estimate (trajectory matching)".into(),
+            cause: "the fitted system explodes over the data's years".into(),
+        }
+        .into());
     }
     let (m, g_s, x0_s) = prob.unpack(&theta);
     let drive = g_s * scale;

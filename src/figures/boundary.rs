@@ -79,10 +79,10 @@ fn measure_at(model: &Model, axes: &[Axis; 2], v: (f64, f64), threshold: f64) ->
     let p = sweep_linear(model, &grid, &SweepOptions::default(), None)?;
     let p = p
         .first()
-        .ok_or_else(|| Error::Numerical("a one-point sweep returned no point".into()))?;
+        .ok_or_else(|| Error::numerical("a one-point sweep returned no point"))?;
     let m = if model.controller.is_some() {
         p.spectral_radius.ok_or_else(|| {
-            Error::Numerical("the sweep gave no spectral radius for the sampled loop".into())
+            Error::numerical("the sweep gave no spectral radius for the sampled loop")
         })?
     } else {
         p.spectral_abscissa

@@ -255,8 +255,8 @@ pub fn default_heatmap_grid(model: &Model) -> Result<Grid> {
     model.check()?;
     let Some(s) = &model.spoilers else {
         return Err(Error::invalid(
-            "--param",
-            "the scenario has no [spoilers]: give two --param axes for the heat map",
+            "param",
+            "the scenario has no [spoilers]: give two parameter axes for the heat map",
         ));
     };
     let rate = if s.rate > 0.0 { 3.0 * s.rate } else { 0.3 };

@@ -188,7 +188,7 @@ pub fn bifurcation(model: &Model, gamma_range: (f64, f64)) -> Result<Bifurcation
         .fold(model.ladder.bound(model.ladder.top()), |m, &c| m.max(c));
     let points = || branches.branches.iter().flat_map(|b| b.points.iter());
     if points().next().is_none() {
-        return Err(Error::Numerical(format!(
+        return Err(Error::numerical(format!(
             "no equilibrium found for γ in [{}, {}]",
             gamma_range.0, gamma_range.1
         )));

@@ -68,7 +68,7 @@ pub fn stability_map(model: &Model, grid: &Grid) -> Result<StabilityMap> {
     let measure = |p: &crate::sweep::LinearPoint| -> Result<f64> {
         if sampled {
             p.spectral_radius.ok_or_else(|| {
-                Error::Numerical("the sweep gave no spectral radius for the sampled loop".into())
+                Error::numerical("the sweep gave no spectral radius for the sampled loop")
             })
         } else {
             Ok(p.spectral_abscissa)
@@ -141,8 +141,8 @@ pub fn default_map_grid(model: &Model) -> Result<Grid> {
     let n = d.n();
     if n < 2 {
         return Err(Error::invalid(
-            "--param",
-            "a one-actor model has no coupling to map: give two --param axes",
+            "param",
+            "a one-actor model has no coupling to map: give two parameter axes",
         ));
     }
     let mut best = (0, 1);

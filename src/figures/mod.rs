@@ -71,17 +71,14 @@ pub fn linspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 fn map_axes(grid: &crate::sweep::Grid, what: &str) -> Result<[Axis; 2]> {
     let [a, b] = grid.axes.as_slice() else {
         return Err(Error::invalid(
-            "--param",
-            format!(
-                "a {what} needs two parameters (give --param twice), got {}",
-                grid.axes.len()
-            ),
+            "param",
+            format!("a {what} needs two parameters, got {}", grid.axes.len()),
         ));
     };
     let fix = |a: &Axis| -> Result<Axis> {
         if a.count < 2 || a.start == a.stop {
             return Err(Error::invalid(
-                "--param",
+                "axis",
                 format!("{a}: a map axis needs at least two different values"),
             ));
         }

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::{Dynamics, Model};
 use crate::error::rules::{bad, duration, finite, lag, non_negative, positive, probability};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, num};
 use crate::limits::{MAX_ACTORS, MAX_HORIZON, MAX_RATE};
 
 /// An actor index `i` of a model with `n` actors.
@@ -241,7 +241,7 @@ impl Model {
                 return Err(bad(
                     key("end"),
                     end,
-                    &format!("must be after start ({start})"),
+                    &format!("must be after start ({})", num(start)),
                 ));
             }
             non_negative(&key("gain"), phase.gain)?;
@@ -268,7 +268,7 @@ impl Model {
                     return Err(bad(
                         key("verify"),
                         v,
-                        &format!("must not exceed the phase's length ({})", end - start),
+                        &format!("must not exceed the phase's length ({})", num(end - start)),
                     ));
                 }
             }
@@ -289,7 +289,9 @@ impl Model {
                         phase.start,
                         &format!(
                             "overlaps phase[{q}] ({:?}, [{}, {})) for the same parties",
-                            other.name, other.start, other.end
+                            other.name,
+                            num(other.start),
+                            num(other.end)
                         ),
                     ));
                 }

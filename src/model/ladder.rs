@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, num};
 
 /// One named rung: the interval of intensity from `from` up to the next rung's `from`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -282,7 +282,7 @@ fn check_rungs(rungs: &[Rung]) -> Result<()> {
         if i == 0 && r.from != 0.0 {
             return Err(Error::invalid(
                 "ladder.rungs[0].from",
-                format!("the first rung must start at 0, got {}", r.from),
+                format!("the first rung must start at 0, got {}", num(r.from)),
             ));
         }
         if i > 0 && r.from <= rungs[i - 1].from {
@@ -290,8 +290,8 @@ fn check_rungs(rungs: &[Rung]) -> Result<()> {
                 format!("ladder.rungs[{i}].from"),
                 format!(
                     "rungs must strictly increase: {} after {}",
-                    r.from,
-                    rungs[i - 1].from
+                    num(r.from),
+                    num(rungs[i - 1].from)
                 ),
             ));
         }
@@ -309,7 +309,7 @@ fn check_hysteresis(rungs: &[Rung], h: f64) -> Result<()> {
     if !h.is_finite() || h < 0.0 {
         return Err(Error::invalid(
             "ladder.hysteresis",
-            format!("must be a non-negative finite intensity, got {h}"),
+            format!("must be a non-negative finite intensity, got {}", num(h)),
         ));
     }
     let narrowest = rungs
@@ -319,7 +319,11 @@ fn check_hysteresis(rungs: &[Rung], h: f64) -> Result<()> {
     if h >= narrowest {
         return Err(Error::invalid(
             "ladder.hysteresis",
-            format!("must be smaller than the narrowest rung ({narrowest}), got {h}"),
+            format!(
+                "must be smaller than the narrowest rung ({}), got {}",
+                num(narrowest),
+                num(h)
+            ),
         ));
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Input validation shared by the figures: every problem becomes an
 //! [`Error::Invalid`] naming the field, never a panic or a silent NaN.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, num};
 
 /// Smallest and largest accepted figure side, pixels.
 const MIN_SIDE: u32 = 200;
@@ -25,7 +25,10 @@ pub(crate) fn finite(key: &str, v: f64) -> Result<()> {
     if v.is_finite() {
         Ok(())
     } else {
-        Err(Error::invalid(key, format!("must be finite, got {v}")))
+        Err(Error::invalid(
+            key,
+            format!("must be finite, got {}", num(v)),
+        ))
     }
 }
 
@@ -35,7 +38,7 @@ pub(crate) fn all_finite(key: &str, vs: &[f64]) -> Result<()> {
         None => Ok(()),
         Some(i) => Err(Error::invalid(
             format!("{key}[{i}]"),
-            format!("must be finite, got {}", vs[i]),
+            format!("must be finite, got {}", num(vs[i])),
         )),
     }
 }
@@ -46,7 +49,7 @@ pub(crate) fn points_finite(key: &str, ps: &[(f64, f64)]) -> Result<()> {
         None => Ok(()),
         Some(i) => Err(Error::invalid(
             format!("{key}[{i}]"),
-            format!("must be finite, got ({}, {})", ps[i].0, ps[i].1),
+            format!("must be finite, got ({}, {})", num(ps[i].0), num(ps[i].1)),
         )),
     }
 }

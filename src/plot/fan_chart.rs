@@ -88,7 +88,11 @@ impl FanChart {
                 if !(0.0..=1.0).contains(&lq) || !(0.0..=1.0).contains(&uq) || lq >= uq {
                     return Err(Error::invalid(
                         format!("{key}.lower_q/upper_q"),
-                        format!("need 0 ≤ lower_q < upper_q ≤ 1, got {lq} and {uq}"),
+                        format!(
+                            "need 0 ≤ lower_q < upper_q ≤ 1, got {} and {}",
+                            crate::error::num(lq),
+                            crate::error::num(uq)
+                        ),
                     ));
                 }
                 check::same_len(&format!("{key}.lower"), band.lower.len(), n, "t")?;

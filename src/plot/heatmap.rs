@@ -74,7 +74,10 @@ impl Heatmap {
             if let Some(i) = row.iter().position(|p| !(0.0..=1.0).contains(p)) {
                 return Err(Error::invalid(
                     format!("heatmap.values[{j}][{i}]"),
-                    format!("must be a probability in [0, 1], got {}", row[i]),
+                    format!(
+                        "must be a probability in [0, 1], got {}",
+                        crate::error::num(row[i])
+                    ),
                 ));
             }
         }

@@ -81,7 +81,7 @@ impl PhasePortrait {
         if self.gain < 0.0 {
             return Err(Error::invalid(
                 "phase_portrait.gain",
-                format!("must be ≥ 0, got {}", self.gain),
+                format!("must be ≥ 0, got {}", crate::error::num(self.gain)),
             ));
         }
         for (key, r) in [

@@ -81,7 +81,7 @@ impl RootLocus {
             if g < 0.0 {
                 return Err(Error::invalid(
                     "root_locus.critical_gain",
-                    format!("must be ≥ 0, got {g}"),
+                    format!("must be ≥ 0, got {}", crate::error::num(g)),
                 ));
             }
         }

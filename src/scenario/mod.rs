@@ -55,6 +55,22 @@ impl Format {
     }
 }
 
+/// Longest quoted source line in a parse error, characters.
+const MAX_QUOTE: usize = 120;
+/// Longest parser message, characters (a message may quote a long value).
+const MAX_MESSAGE: usize = 300;
+
+/// `text` cut to `max` characters, with an ellipsis and the number of
+/// characters left out when cut.
+fn clip(text: &str, max: usize) -> String {
+    let total = text.chars().count();
+    if total <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max).collect();
+    format!("{head}… ({} more characters)", total - max)
+}
+
 impl Scenario {
     /// Parses TOML text (structure only; call [`Scenario::compile`] to validate values).
     ///
@@ -69,13 +85,14 @@ impl Scenario {
                 }
                 None => (None, None),
             };
-            // toml's message does not name the key: quote the offending line.
-            let mut message = e.message().trim().to_string();
+            // toml's message does not name the key: quote the offending
+            // line, cut to a readable length.
+            let mut message = clip(e.message().trim(), MAX_MESSAGE);
             if let Some(l) = line
                 && let Some(src) = text.lines().nth(l - 1)
                 && !src.trim().is_empty()
             {
-                message = format!("{message} (in `{}`)", src.trim());
+                message = format!("{message} (in `{}`)", clip(src.trim(), MAX_QUOTE));
             }
             Error::Parse {
                 location: Location {
@@ -93,14 +110,27 @@ impl Scenario {
     /// # Errors
     /// [`Error::Parse`] with line and column.
     pub fn from_json_str(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Parse {
-            location: Location {
-                file: None,
-                line: Some(e.line()),
-                column: Some(e.column()),
-            },
-            message: e.to_string(),
-        })
+        let located = |e: &serde_json::Error, path: &str| {
+            let message = clip(&e.to_string(), MAX_MESSAGE);
+            Error::Parse {
+                location: Location {
+                    file: None,
+                    line: Some(e.line()),
+                    column: Some(e.column()),
+                },
+                // Name the key path of a type error (`actor[1].restraint`).
+                message: if path.is_empty() || path == "." {
+                    message
+                } else {
+                    format!("`{path}`: {message}")
+                },
+            }
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let scenario: Self = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| located(e.inner(), &e.path().to_string()))?;
+        de.end().map_err(|e| located(&e, ""))?;
+        Ok(scenario)
     }
 
     /// Parses `text` in `format` and validates it into a [`Model`]; a
@@ -128,18 +158,15 @@ impl Scenario {
         }
     }
 
-    /// Reads, parses and validates a scenario file (`.json` is JSON, anything
+    /// Reads (at most [`crate::output::MAX_SCENARIO_BYTES`]), parses and validates a scenario file (`.json` is JSON, anything
     /// else TOML). Errors carry the file name, and for TOML the line.
     ///
     /// # Errors
     /// [`Error::Io`], [`Error::Parse`] or [`Error::Invalid`].
     pub fn load(path: impl AsRef<Path>) -> Result<(Self, Model)> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            action: "cannot read",
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            crate::output::read_capped(path, crate::output::MAX_SCENARIO_BYTES, "scenario file")?;
         Self::compile_str(&text, Format::from_path(path)).map_err(|e| match e {
             Error::Invalid(mut inv) => {
                 inv.location.file = Some(path.to_path_buf());
@@ -161,7 +188,7 @@ impl Scenario {
     /// # Errors
     /// [`Error::Numerical`] if a value cannot be written (never for a valid scenario).
     pub fn to_toml_string(&self) -> Result<String> {
-        toml::to_string_pretty(self).map_err(|e| Error::Numerical(format!("TOML output: {e}")))
+        toml::to_string_pretty(self).map_err(|e| Error::numerical(format!("TOML output: {e}")))
     }
 
     /// Serializes to pretty JSON.
@@ -170,6 +197,6 @@ impl Scenario {
     /// [`Error::Numerical`] if a value cannot be written (NaN has no JSON form).
     pub fn to_json_string(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
-            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+            .map_err(|e| Error::numerical(format!("JSON output: {e}")))
     }
 }

@@ -227,11 +227,12 @@ impl<'a> Run<'a> {
         while self.t < horizon - EPS {
             iterations += 1;
             if iterations > MAX_ITERATIONS || self.out.events.len() > MAX_EVENTS {
-                return Err(crate::Error::Numerical(format!(
-                    "the run was stopped at day {:.6} after {iterations} steps and {} events: the scenario generates events faster than they can be simulated",
-                    self.t,
-                    self.out.events.len()
-                )));
+                return Err(crate::error::NumericalError::TooManyEvents {
+                    time: self.t,
+                    steps: iterations,
+                    events: self.out.events.len(),
+                }
+                .into());
             }
             let next = self.next_event_time().min(horizon);
             // Land exactly on scheduled times rather than a rounding away from

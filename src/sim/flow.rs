@@ -21,7 +21,7 @@ use ode_solvers::dop_shared::{IntegrationError, OutputType};
 use ode_solvers::{Dopri5, System};
 
 use super::exact;
-use crate::error::{Error, Result};
+use crate::error::{Error, NumericalError, Result};
 
 /// Parameters constant over an interval. The state is `s = [x; z]`: `n`
 /// intensities followed by one perceived "phantom" intensity per
@@ -244,7 +244,7 @@ impl Flow {
             Ok(stats) => {
                 self.ode_steps += u64::from(stats.accepted_steps);
                 let Some(y) = solver.y_out().last() else {
-                    return Err(Error::Numerical("the ODE solver returned no state".into()));
+                    return Err(Error::numerical("the ODE solver returned no state"));
                 };
                 out.copy_from_slice(y.as_slice());
                 for v in out.iter_mut().take(cfg.n()) {
@@ -255,13 +255,16 @@ impl Flow {
                 Ok(())
             }
             Err(IntegrationError::MaxNumStepReached { x, n_step }) => {
-                Err(Error::Numerical(format!(
-                    "the ODE solver reached its step limit ({n_step} steps) {x} days into an interval of {h} days; the scenario may be too stiff for the nonlinear solver"
-                )))
+                Err(NumericalError::StepLimit {
+                    time: x,
+                    interval: h,
+                    steps: u64::from(n_step),
+                }
+                .into())
             }
-            Err(IntegrationError::StiffnessDetected { x }) => Err(Error::Numerical(format!(
-                "the scenario is stiff (detected {x} days into an interval): Dopri5 cannot solve it efficiently; remove ceilings or negative couplings so the exact linear solver applies, or lower the restraint"
-            ))),
+            Err(IntegrationError::StiffnessDetected { x }) => {
+                Err(NumericalError::Stiff { time: x }.into())
+            }
             Err(IntegrationError::StepSizeUnderflow { .. }) => {
                 // The state blew up inside the interval: report a non-finite
                 // state so the caller records an explosion.

@@ -33,7 +33,7 @@ use rand_chacha::ChaCha8Rng;
 pub use events::{Event, EventKind, Outcome};
 pub use trajectory::Trajectory;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, num};
 use crate::model::Model;
 
 /// Settings of one run. `Default` gives samples every 0.1 day.
@@ -99,7 +99,7 @@ impl SimOptions {
         if !dt.is_finite() || dt <= 0.0 {
             return Err(Error::invalid(
                 "dt",
-                format!("must be a positive number of days, got {dt}"),
+                format!("must be a positive number of days, got {}", num(dt)),
             ));
         }
         self.dt = dt;
@@ -110,7 +110,7 @@ impl SimOptions {
         if !self.dt.is_finite() || self.dt <= 0.0 {
             return Err(Error::invalid(
                 "dt",
-                format!("must be a positive number of days, got {}", self.dt),
+                format!("must be a positive number of days, got {}", num(self.dt)),
             ));
         }
         if self.record && horizon / self.dt > 5.0e7 {

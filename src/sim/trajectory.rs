@@ -90,11 +90,12 @@ impl Trajectory {
     /// [`Error::Numerical`] if a value has no JSON form (never for a finished run).
     pub fn to_json(&self) -> Result<String> {
         serde_json::to_string_pretty(self)
-            .map_err(|e| Error::Numerical(format!("JSON output: {e}")))
+            .map_err(|e| Error::numerical(format!("JSON output: {e}")))
     }
 
     /// Writes CSV: `t`, then one intensity column per actor, then one rung
-    /// column per actor (`rung_NAME`).
+    /// column per actor (`rung_NAME`). Names are quoted as RFC 4180 requires
+    /// (an actor name may hold commas, quotes or line breaks).
     ///
     /// # Errors
     /// [`Error::Io`] when writing fails.
@@ -109,9 +110,19 @@ impl Trajectory {
         header.extend(self.actors.iter().cloned());
         header.extend(self.actors.iter().map(|a| format!("rung_{a}")));
         w.write_record(&header).map_err(io)?;
+        // Shortest round-trip form, in scientific notation where that is
+        // long (1e300, 1e-300), so every value reads back to the same bits.
+        let num = |v: f64| {
+            let plain = format!("{v}");
+            if plain.len() <= 32 {
+                plain
+            } else {
+                format!("{v:e}")
+            }
+        };
         for k in 0..self.t.len() {
-            let mut row = vec![format!("{}", self.t[k])];
-            row.extend(self.x.iter().map(|s| format!("{}", s[k])));
+            let mut row = vec![num(self.t[k])];
+            row.extend(self.x.iter().map(|s| num(s[k])));
             row.extend(self.rung.iter().map(|s| s[k].to_string()));
             w.write_record(&row).map_err(io)?;
         }
@@ -129,7 +140,7 @@ impl Trajectory {
     pub fn to_csv(&self) -> Result<String> {
         let mut buf = Vec::new();
         self.write_csv(&mut buf)?;
-        String::from_utf8(buf).map_err(|e| Error::Numerical(e.to_string()))
+        String::from_utf8(buf).map_err(|e| Error::numerical(e.to_string()))
     }
 }
 

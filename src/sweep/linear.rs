@@ -7,7 +7,7 @@ use super::{Grid, Param, SweepOptions};
 use std::borrow::Cow;
 
 use crate::analysis::{Loop, Verdict, abscissa_2, sampled_stability, stability};
-use crate::error::{Error, Result};
+use crate::error::{Error, NumericalError, Result};
 use crate::model::Model;
 
 /// The linear verdict at one grid point.
@@ -174,9 +174,11 @@ impl<'a> Evaluator<'a> {
 
 /// The error for a grid point whose spectral abscissa overflows.
 fn out_of_range(values: &[f64]) -> Error {
-    Error::Numerical(format!(
-        "at the grid point {values:?} the spectral abscissa is beyond the range of floating-point numbers (restraint, gain × coupling too large)"
-    ))
+    NumericalError::OutOfRange {
+        quantity: format!("the spectral abscissa at the grid point {values:?}"),
+        cause: "restraint or gain × coupling too large".into(),
+    }
+    .into()
 }
 
 /// The verdict of a two-actor continuous loop from `[a, b, k, l, γ]` with the

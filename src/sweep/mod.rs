@@ -188,7 +188,7 @@ impl SweepOptions {
             Some(t) => Ok(rayon::ThreadPoolBuilder::new()
                 .num_threads(t.max(1))
                 .build()
-                .map_err(|e| Error::Numerical(format!("cannot start {t} threads: {e}")))?
+                .map_err(|e| Error::numerical(format!("cannot start {t} threads: {e}")))?
                 .install(work)),
         }
     }

@@ -1,8 +1,13 @@
-//! Helpers shared by the commands: shards, progress bars, stdout.
+//! Helpers shared by the commands: shards, threads, progress, stdout.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
+use escalation::model::Model;
+use escalation::sweep::{Axis, Grid};
 use escalation::{Error, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -51,18 +56,243 @@ impl Shard {
     }
 }
 
-/// A progress bar on stderr, hidden when `quiet` or when stderr is not a terminal.
-pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if quiet {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
+/// Most worker threads accepted, whatever the machine.
+pub const MAX_THREADS: usize = 1024;
+/// Most worker threads accepted per available core.
+pub const THREADS_PER_CORE: usize = 16;
+
+/// Checks `--threads`: at least 1, at most [`THREADS_PER_CORE`] per
+/// available core and at most [`MAX_THREADS`].
+pub fn check_threads(threads: Option<usize>) -> Result<Option<usize>> {
+    let Some(t) = threads else {
+        return Ok(None);
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let limit = MAX_THREADS.min(THREADS_PER_CORE * cores);
+    if t == 0 {
+        return Err(Error::invalid("--threads", "must be at least 1"));
     }
-    if let Ok(style) =
-        ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what} ({{eta}} left)"))
-    {
-        bar.set_style(style);
+    if t > limit {
+        return Err(escalation::error::Invalid::new(
+            "--threads",
+            format!(
+                "at most {limit} ({THREADS_PER_CORE} per available core, {cores} here; never more than {MAX_THREADS})"
+            ),
+        )
+        .value(t)
+        .into());
     }
-    bar
+    Ok(Some(t))
+}
+
+/// A pool of `threads` workers (`None`: none, use rayon's global pool).
+pub fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
+    threads
+        .map(|t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| Error::numerical(format!("cannot start {t} threads: {e}")))
+        })
+        .transpose()
+}
+
+/// The `--param` error `e` about `spec`, naming the parameter's path.
+fn name_path(e: Error, spec: &str) -> Error {
+    match e {
+        Error::Invalid(mut inv) if ["param", "axis", "--param"].contains(&inv.key.as_str()) => {
+            let path = spec.split_once('=').map_or(spec, |p| p.0).trim();
+            if !path.is_empty() {
+                inv.key = format!("--param {path}");
+                if inv.value.as_deref() == Some(path) {
+                    inv.value = None;
+                }
+            }
+            Error::Invalid(inv)
+        }
+        other => other,
+    }
+}
+
+/// One `--param PATH=START:STOP:COUNT`; errors name the path.
+pub fn parse_axis(spec: &str, model: &Model) -> Result<Axis> {
+    Axis::parse(spec, model).map_err(|e| name_path(e, spec))
+}
+
+/// A grid of `--param` axes; errors name the path.
+pub fn parse_grid(specs: &[String], model: &Model) -> Result<Grid> {
+    Grid::new(
+        specs
+            .iter()
+            .map(|s| parse_axis(s, model))
+            .collect::<Result<_>>()?,
+    )
+}
+
+/// Seconds between plain progress lines.
+const PLAIN_EVERY: Duration = Duration::from_secs(10);
+/// No plain progress line before this much time has passed.
+const PLAIN_AFTER: Duration = Duration::from_secs(1);
+
+/// Progress of long work on stderr: indicatif's bar on a terminal; when
+/// stderr is not a terminal (a log file), a plain line `what: done/total
+/// (P%), T s elapsed` at every tenth of the work and at least every 10 s,
+/// once the work has lasted a second. Nothing with `quiet`.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    plain: Option<Plain>,
+}
+
+struct Plain {
+    what: String,
+    total: u64,
+    done: AtomicU64,
+    start: Instant,
+    /// Time and tenth of the last line printed.
+    last: Mutex<(Instant, u64)>,
+    printed: AtomicBool,
+}
+
+impl Plain {
+    fn line(&self, done: u64) -> String {
+        let pct = if self.total == 0 {
+            100.0
+        } else {
+            100.0 * done as f64 / self.total as f64
+        };
+        format!(
+            "{}: {done}/{} ({pct:.0}%), {:.1} s elapsed",
+            self.what,
+            self.total,
+            self.start.elapsed().as_secs_f64()
+        )
+    }
+
+    fn tick(&self, n: u64) {
+        let done = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let now = Instant::now();
+        if now.duration_since(self.start) < PLAIN_AFTER {
+            return;
+        }
+        let tenth = done
+            .saturating_mul(10)
+            .checked_div(self.total)
+            .map_or(10, |t| t.min(10));
+        let Ok(mut last) = self.last.try_lock() else {
+            return;
+        };
+        if tenth > last.1 || now.duration_since(last.0) >= PLAIN_EVERY {
+            *last = (now, tenth);
+            self.printed.store(true, Ordering::Relaxed);
+            eprintln!("{}", self.line(done));
+        }
+    }
+}
+
+impl Progress {
+    /// Progress over `total` units named `what` ("runs", "points").
+    pub fn new(total: u64, quiet: bool, what: &str) -> Self {
+        if quiet {
+            return Self {
+                bar: None,
+                plain: None,
+            };
+        }
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {what} ({{eta}} left)"
+            )) {
+                bar.set_style(style);
+            }
+            Self {
+                bar: Some(bar),
+                plain: None,
+            }
+        } else {
+            let start = Instant::now();
+            Self {
+                bar: None,
+                plain: Some(Plain {
+                    what: what.to_string(),
+                    total,
+                    done: AtomicU64::new(0),
+                    start,
+                    last: Mutex::new((start, 0)),
+                    printed: AtomicBool::new(false),
+                }),
+            }
+        }
+    }
+
+    /// `n` more units done (from any thread).
+    pub fn inc(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+        if let Some(p) = &self.plain {
+            p.tick(n);
+        }
+    }
+
+    /// Clears the bar; after plain lines, prints the last one.
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        if let Some(p) = &self.plain
+            && p.printed.load(Ordering::Relaxed)
+        {
+            let done = p.done.load(Ordering::Relaxed);
+            if p.last.lock().is_ok_and(|l| l.1 < 10) {
+                eprintln!("{}", p.line(done));
+            }
+        }
+    }
+}
+
+/// A line on stderr every 10 s while long work without a count runs
+/// (`fit`), so that a log shows it is alive; stops when dropped.
+pub struct Heartbeat {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    /// Starts the heartbeat for `what`, unless `quiet`.
+    pub fn start(what: &str, quiet: bool) -> Self {
+        if quiet {
+            return Self {
+                stop: None,
+                thread: None,
+            };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let what = what.to_string();
+        let start = Instant::now();
+        let thread = std::thread::spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(PLAIN_EVERY)
+            {
+                eprintln!(
+                    "{what}: still working, {:.0} s elapsed",
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        });
+        Self {
+            stop: Some(tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Writes to stdout, mapping a closed pipe to an I/O error.
@@ -73,4 +303,110 @@ pub fn write_stdout(text: &str) -> Result<()> {
         path: "standard output".into(),
         source,
     })
+}
+
+/// A number for text and CSV output: Rust's shortest round-trip form,
+/// in scientific notation when that form is longer than 32 characters
+/// (1e300 is `1e300`, not 301 digits). Parsing it gives back the same bits.
+pub fn num(v: f64) -> String {
+    let plain = format!("{v}");
+    if plain.len() <= 32 {
+        plain
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Rewrites an error message for the terminal: decimal numbers longer than
+/// 17 significant digits (or 24 characters) in scientific notation with at
+/// most 17 significant digits, and the whole message cut to a readable
+/// length.
+pub fn tidy_message(msg: &str) -> String {
+    const MAX: usize = 2000;
+    let mut out = String::with_capacity(msg.len().min(MAX + 64));
+    let chars: Vec<char> = msg.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_number = c.is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
+        if starts_number {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            // Leave exponents, identifiers, dotted versions and numbers cut
+            // short by an ellipsis (a quoted line) alone.
+            let glued = j < chars.len()
+                && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '…');
+            let token: String = chars[i..j].iter().collect();
+            let token = token.trim_end_matches('.');
+            let j = i + token.chars().count();
+            let digits = token
+                .chars()
+                .filter(char::is_ascii_digit)
+                .skip_while(|d| *d == '0')
+                .count();
+            let long = (token.contains('.') && digits > 17) || token.len() > 24;
+            if !glued
+                && long
+                && token.matches('.').count() <= 1
+                && let Ok(v) = token.parse::<f64>()
+            {
+                out.push_str(&format!("{v:e}"));
+            } else {
+                out.push_str(token);
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    let n = out.chars().count();
+    if n > MAX {
+        let head: String = out.chars().take(MAX).collect();
+        format!("{head}… ({} more characters)", n - MAX)
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        let big = format!("{}", 1e300);
+        let m = tidy_message(&format!("must be smaller than 1, got {big}"));
+        assert_eq!(m, "must be smaller than 1, got 1e300");
+        let small = format!("{}", 1.234e-200);
+        assert_eq!(tidy_message(&small), "1.234e-200");
+        // Ordinary numbers, integers, versions and names are kept.
+        for keep in [
+            "0.30000000000000004",
+            "18446744073709551615",
+            "line 12, column 3",
+            "v1.2.3",
+            "A1e5",
+            "1e300",
+        ] {
+            assert_eq!(tidy_message(keep), keep);
+        }
+        assert!(tidy_message(&"x".repeat(5000)).contains("(3000 more characters)"));
+        let cut = format!("(in `gain = {}… (10 more characters)`)", "9".repeat(113));
+        assert_eq!(tidy_message(&cut), cut);
+    }
+
+    #[test]
+    fn numbers_round_trip_and_stay_short() {
+        for v in [0.0, 0.5, 1e300, -1e-300, 123456.789, 1e16, 1e-5, 0.1 + 0.2] {
+            let s = num(v);
+            assert!(s.len() <= 32, "{s}");
+            assert_eq!(s.parse::<f64>().unwrap().to_bits(), v.to_bits());
+        }
+        assert_eq!(num(0.25), "0.25");
+        assert_eq!(num(1e300), "1e300");
+    }
 }

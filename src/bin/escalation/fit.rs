@@ -7,6 +7,8 @@ use escalation::calibrate::{
 };
 use escalation::{Error, Result, output};
 
+use crate::common::Heartbeat;
+
 /// Which model to fit.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ModelArg {
@@ -41,9 +43,10 @@ pub struct Args {
     /// Print the fit as JSON.
     #[arg(long)]
     json: bool,
-    /// Bootstrap resamples for the intervals (0: none).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
-    bootstrap: usize,
+    /// Bootstrap resamples for the intervals (0: none; default 1000, fewer
+    /// for long series: see the limits in docs/cli.md).
+    #[arg(long, value_name = "N")]
+    bootstrap: Option<usize>,
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -65,9 +68,33 @@ pub struct Args {
     /// Allow overwriting files in DIR that escalation did not create.
     #[arg(long)]
     force: bool,
+    /// No progress lines on stderr.
+    #[arg(long)]
+    quiet: bool,
 }
 
+/// Bootstrap resamples when `--bootstrap` is not given.
+const DEFAULT_BOOTSTRAP: usize = 1000;
+
+/// Most groups of a Richardson fit (one equation and one row of
+/// couplings per group).
+pub const MAX_GROUPS: usize = 50;
+/// Budget of the bootstrap: resamples × yearly changes × n(n+1)² for n
+/// equations (pooled: n = 1); about 10 s of work.
+pub const BOOTSTRAP_BUDGET: f64 = 1e9;
+/// Budget of one trajectory-matching iteration: years × parameters ×
+/// (n+1)²; up to 500 iterations take about 10 s at this size.
+pub const REFINE_BUDGET: f64 = 1e6;
+/// Residuals printed year by year in the text output; longer series are
+/// summarized (every residual is in `--json`).
+pub const MAX_RESIDUALS_SHOWN: usize = 40;
+
 pub fn run(a: Args) -> Result<()> {
+    if let Some(dir) = &a.out {
+        // Both targets are checked before any work or any write.
+        output::OutputDir::create(dir, a.force)?.check_all(&["fit.png", "fit.svg"])?;
+    }
+    let heartbeat = Heartbeat::start("fit", a.quiet);
     let series = Series::from_path(&a.data)?;
     let groups = if a.group.is_empty() {
         Group::each_column(&series)
@@ -78,45 +105,113 @@ pub fn run(a: Args) -> Result<()> {
             .collect::<Result<Vec<_>>>()?
     };
     let data = series.grouped(&groups)?;
+    let n = match a.model {
+        ModelArg::Pooled => 1,
+        ModelArg::Richardson => data.n(),
+    };
+    if n > MAX_GROUPS {
+        return Err(escalation::error::Invalid::new(
+            "--group",
+            format!("a Richardson fit takes at most {MAX_GROUPS} groups: sum columns into groups with --group NAME=COL+COL"),
+        )
+        .value(n)
+        .into());
+    }
+    let changes = series.len().saturating_sub(1) as f64;
+    let nf = n as f64;
+    let mut notes = Vec::new();
+    // The bootstrap: within its budget, or refused when asked for explicitly.
+    let per_resample = (changes * nf * (nf + 1.0) * (nf + 1.0)).max(1.0);
+    let affordable = (BOOTSTRAP_BUDGET / per_resample).floor() as usize;
+    let bootstrap = match a.bootstrap {
+        Some(b) if b > affordable => {
+            return Err(escalation::error::Invalid::new(
+                "--bootstrap",
+                format!(
+                    "at most {affordable} resamples for {} yearly changes and {n} equation(s) \
+                     (a budget of resamples × changes × n(n+1)² ≤ {BOOTSTRAP_BUDGET:e}); \
+                     pass a smaller number or 0",
+                    changes
+                ),
+            )
+            .value(b)
+            .into());
+        }
+        Some(b) => b,
+        None if DEFAULT_BOOTSTRAP > affordable => {
+            notes.push(format!(
+                "bootstrap: {affordable} resamples instead of {DEFAULT_BOOTSTRAP}, the most that \
+                 {changes} yearly changes allow (resamples × changes × n(n+1)² ≤ {BOOTSTRAP_BUDGET:e})"
+            ));
+            affordable
+        }
+        None => DEFAULT_BOOTSTRAP,
+    };
+    // Trajectory matching: only where an iteration fits its budget.
+    let params = nf * nf + 2.0 * nf;
+    let refine_cost = series.len() as f64 * params * (nf + 1.0) * (nf + 1.0);
+    let refine = !a.no_refine && refine_cost <= REFINE_BUDGET;
+    if !a.no_refine && !refine {
+        notes.push(format!(
+            "trajectory matching skipped: {} years × {params} parameters × (n+1)² = {refine_cost:e} \
+             is more than its budget of {REFINE_BUDGET:e}",
+            series.len()
+        ));
+    }
     let opts = FitOptions::default()
-        .with_bootstrap(a.bootstrap)?
+        .with_bootstrap(bootstrap)?
         .with_seed(a.seed)
         .with_level(a.level)?
         .with_resampling(match a.resample {
             ResampleArg::Residuals => Resampling::Residuals,
             ResampleArg::Intervals => Resampling::Intervals,
         })
-        .with_refine(!a.no_refine);
+        .with_refine(refine);
     let stdout = std::io::stdout();
-    let mut w = stdout.lock();
+    let mut w = std::io::BufWriter::new(stdout.lock());
     let mut text = String::new();
+    let json = |mut v: serde_json::Value| -> Result<String> {
+        if let Some(o) = v.as_object_mut() {
+            o.insert("notes".into(), serde_json::json!(notes));
+        }
+        serde_json::to_string_pretty(&v).map_err(|e| Error::numerical(format!("JSON output: {e}")))
+    };
     match a.model {
         ModelArg::Pooled => {
             let fit = fit_pooled(&data, &opts)?;
+            drop(heartbeat);
             write_plot(&a, |p| escalation::plot::calibration(&fit, &a.units, p))?;
             if a.json {
-                text = fit.to_json().to_string();
+                text = json(fit.to_json())?;
             } else {
                 pooled_text(&mut text, &series, &fit);
             }
         }
         ModelArg::Richardson => {
             let fit = fit_richardson(&data, &opts)?;
+            drop(heartbeat);
             write_plot(&a, |p| {
                 escalation::plot::calibration_groups(&fit, &a.units, p)
             })?;
             if a.json {
-                text = fit.to_json().to_string();
+                text = json(fit.to_json())?;
             } else {
                 richardson_text(&mut text, &series, &fit);
             }
         }
     }
-    writeln!(w, "{}", text.trim_end()).map_err(|source| Error::Io {
+    if !a.json {
+        for note in &notes {
+            text.push_str(&format!("note: {note}\n"));
+        }
+    }
+    let io = |source| Error::Io {
         action: "cannot write",
         path: "standard output".into(),
         source,
-    })
+    };
+    writeln!(w, "{}", text.trim_end()).map_err(io)?;
+    w.flush().map_err(io)
 }
 
 fn write_plot(a: &Args, draw: impl Fn(&std::path::Path) -> Result<()>) -> Result<()> {
@@ -260,11 +355,29 @@ fn trajectory_lines(s: &mut String, t: &TrajectoryFit, names: &[String]) {
         t.iterations,
         if t.converged { "" } else { " (not converged)" }
     ));
+    let rows = t.residuals.nrows();
     for (i, name) in names.iter().enumerate() {
-        let res: Vec<String> = (0..t.residuals.nrows())
+        if rows > MAX_RESIDUALS_SHOWN {
+            // A long series: a summary, not one enormous line.
+            let col = t.residuals.column(i);
+            let rms = (col.iter().map(|r| r * r).sum::<f64>() / rows as f64).sqrt();
+            let (k, worst) = col.iter().enumerate().fold((0, 0.0f64), |b, (k, r)| {
+                if r.abs() > b.1.abs() { (k, *r) } else { b }
+            });
+            s.push_str(&format!(
+                "  residuals {name}: {rows} years, RMS {}, largest {} in {} (all of them with --json)\n",
+                g(rms),
+                g(worst),
+                t.start_year + k as i32
+            ));
+            continue;
+        }
+        let res: Vec<String> = (0..rows)
             .map(|k| format!("{} {:+.1}", t.start_year + k as i32, t.residuals[(k, i)]))
             .collect();
-        s.push_str(&format!("  residuals {name}: {}\n", res.join(", ")));
+        // Ten years a line.
+        let lines: Vec<String> = res.chunks(10).map(|c| c.join(", ")).collect();
+        s.push_str(&format!("  residuals {name}: {}\n", lines.join(",\n    ")));
     }
 }
 

@@ -1,7 +1,8 @@
 //! The `escalation` command-line tool: argument parsing and printing only;
 //! every computation lives in the library.
 //!
-//! Exit codes: 0 success, 2 bad input (file, data or argument), 1 internal failure.
+//! Exit codes: 0 success, 2 bad input (file, data or argument), 1 internal
+//! failure, 130 interrupted (SIGINT, SIGTERM or SIGHUP).
 
 mod analyze;
 mod common;
@@ -12,10 +13,13 @@ mod plot;
 mod simulate;
 mod sweep;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use escalation::model::Model;
+use escalation::scenario::Scenario;
+use escalation::{Error, Result};
 
 /// Escalation and de-escalation between rival actors as a feedback loop.
 #[derive(Parser, Debug)]
@@ -44,6 +48,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // SIGINT, SIGTERM, SIGHUP: remove the temporary files being written,
+    // then exit with 130.
+    let _ = ctrlc::set_handler(|| {
+        escalation::output::remove_temp_files();
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(a) => simulate::run(a),
@@ -57,15 +67,48 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+            let code = exit_code(&e);
+            eprintln!("error: {}", common::tidy_message(&in_flags(e)));
+            ExitCode::from(code)
         }
     }
 }
 
-/// Loads a scenario file for any command.
-fn load(
-    path: &PathBuf,
-) -> escalation::Result<(escalation::scenario::Scenario, escalation::model::Model)> {
-    escalation::scenario::Scenario::load(path)
+/// 2 for bad input (including unreadable input files and outputs that would
+/// overwrite a foreign file), 1 for internal failures.
+fn exit_code(e: &Error) -> u8 {
+    if e.is_input_error() { 2 } else { 1 }
+}
+
+/// The error in the command line's words: the library's argument names
+/// become flags (`param` → `--param`, `runs` → `--runs`, …), and an
+/// overwrite refusal says how to force it.
+fn in_flags(e: Error) -> String {
+    const FLAGS: [(&str, &str); 9] = [
+        ("param", "--param"),
+        ("axis", "--param"),
+        ("runs", "--runs"),
+        ("shard", "--shard"),
+        ("threads", "--threads"),
+        ("dt", "--dt"),
+        ("seed", "--seed"),
+        ("loop", "--loop"),
+        ("gains", "--param gain"),
+    ];
+    match e {
+        Error::Invalid(mut inv) => {
+            if let Some((_, flag)) = FLAGS.iter().find(|(k, _)| *k == inv.key) {
+                inv.key = (*flag).to_string();
+            }
+            Error::Invalid(inv).to_string()
+        }
+        Error::WouldOverwrite(_) => format!("{e}; use --force"),
+        other => other.to_string(),
+    }
+}
+
+/// Loads a scenario file for any command, reading at most
+/// [`escalation::output::MAX_SCENARIO_BYTES`].
+fn load(path: &Path) -> Result<(Scenario, Model)> {
+    Scenario::load(path)
 }

@@ -2,9 +2,9 @@ use std::path::PathBuf;
 
 use escalation::Result;
 use escalation::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
-use escalation::merge::{Partial, PartialData};
+use escalation::merge::{Partial, PartialData, fingerprint};
 
-use crate::common::{Shard, progress_bar, write_stdout};
+use crate::common::{Progress, Shard, check_threads, write_stdout};
 
 /// `montecarlo SCENARIO --runs N [--seed S] [--json]`
 #[derive(clap::Args, Debug)]
@@ -17,7 +17,8 @@ pub struct Args {
     /// Seed of the ensemble (default: the scenario's `seed`); run r uses stream r.
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). The numbers do not depend on it.
+    /// Worker threads (default: all cores; at most 16 per core and 1024).
+    /// The numbers do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Run only shard K of N (1-based), for job arrays; combine with `merge`.
@@ -32,17 +33,32 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// No progress bar.
+    /// No progress output.
     #[arg(long)]
     quiet: bool,
 }
 
 pub fn run(a: Args) -> Result<()> {
+    let threads = check_threads(a.threads)?;
     let (_, model) = crate::load(&a.scenario)?;
+    if a.runs == 0 {
+        return Err(escalation::Error::invalid("--runs", "must be at least 1"));
+    }
+    match &a.out {
+        // Refuse before the runs, not after.
+        Some(path) => escalation::output::check_file(path, a.force)?,
+        None if a.shard.is_some() => {
+            return Err(escalation::Error::invalid(
+                "--shard",
+                "needs --out FILE.json to write the partial result for `merge`",
+            ));
+        }
+        None => {}
+    }
     let opts = EnsembleOptions {
         runs: a.runs,
         seed: a.seed,
-        threads: a.threads,
+        threads,
         shard: a.shard.map(|s| s.zero_based()),
         ..EnsembleOptions::default()
     };
@@ -50,28 +66,26 @@ pub fn run(a: Args) -> Result<()> {
         Some(s) => s.count_of(a.runs),
         None => a.runs,
     };
-    let bar = progress_bar(expected, a.quiet, "runs");
-    let tick = |n: u64| bar.inc(n);
+    let progress = Progress::new(expected, a.quiet, "runs");
+    let tick = |n: u64| progress.inc(n);
     let summary = run_ensemble(&model, &opts, Some(&tick))?;
-    bar.finish_and_clear();
+    progress.finish();
     if let Some(path) = &a.out {
         let partial = Partial {
             scenario: model.name.clone(),
+            model: fingerprint(&model),
             work: format!("montecarlo --runs {} --seed {}", a.runs, summary.seed),
-            axes: Vec::new(),
+            grid: Vec::new(),
+            runs: Some(a.runs),
+            seed: Some(summary.seed),
             shard: opts.shard,
             data: PartialData::Montecarlo {
                 summary: summary.clone(),
             },
         };
         let text = serde_json::to_string(&partial)
-            .map_err(|e| escalation::Error::Numerical(e.to_string()))?;
+            .map_err(|e| escalation::Error::numerical(e.to_string()))?;
         escalation::output::write_file(path, text.as_bytes(), a.force)?;
-    } else if a.shard.is_some() {
-        return Err(escalation::Error::invalid(
-            "--shard",
-            "needs --out FILE.json to write the partial result for `merge`",
-        ));
     }
     print_summary(&summary, &model.name, a.json)
 }
@@ -79,7 +93,7 @@ pub fn run(a: Args) -> Result<()> {
 pub fn print_summary(summary: &EnsembleSummary, name: &str, json: bool) -> Result<()> {
     if json {
         let text = serde_json::to_string_pretty(&summary.report())
-            .map_err(|e| escalation::Error::Numerical(e.to_string()))?;
+            .map_err(|e| escalation::Error::numerical(e.to_string()))?;
         return write_stdout(&format!("{text}\n"));
     }
     let mut s = String::new();

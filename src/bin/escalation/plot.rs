@@ -8,7 +8,29 @@ use escalation::sim::{SimOptions, simulate};
 use escalation::sweep::{Axis, Grid, Param};
 use escalation::{Error, Result};
 
-use crate::common::{progress_bar, write_stdout};
+use crate::common::{Progress, parse_axis, parse_grid, write_stdout};
+
+/// Most cells of a stability map or heat map: the SVG holds one
+/// rectangle per cell (about 90 bytes), so 250,000 cells make about 22 MB.
+pub const MAX_PLOT_CELLS: usize = 250_000;
+/// Most gains of a root locus.
+pub const MAX_LOCUS_GAINS: usize = 100_000;
+
+/// Refuses a map grid with more than [`MAX_PLOT_CELLS`] cells.
+fn check_cells(grid: &Grid) -> Result<()> {
+    if grid.len() > MAX_PLOT_CELLS {
+        let dims: Vec<String> = grid.axes.iter().map(|a| a.count.to_string()).collect();
+        return Err(escalation::error::Invalid::new(
+            "--param",
+            format!(
+                "a map draws at most {MAX_PLOT_CELLS} cells (e.g. 500 × 500); use `sweep` for larger grids"
+            ),
+        )
+        .value(format!("{} = {} cells", dims.join(" × "), grid.len()))
+        .into());
+    }
+    Ok(())
+}
 
 /// The figure to draw.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +106,10 @@ pub fn run(a: Args) -> Result<()> {
     }
     let kind = a.kind;
     let out = OutputDir::create(&a.out, a.force)?;
+    // Both targets are checked before any work or any write.
+    let png = format!("{}.png", kind.name());
+    let svg = format!("{}.svg", kind.name());
+    out.check_all(&[&png, &svg])?;
     let mut files = Vec::new();
     let mut write = |draw: &dyn Fn(&Path) -> Result<()>| -> Result<()> {
         for ext in ["png", "svg"] {
@@ -102,11 +128,20 @@ pub fn run(a: Args) -> Result<()> {
         }
         Kind::StabilityMap => {
             let grid = map_grid(&a.params, &model, figures::default_map_grid)?;
+            check_cells(&grid)?;
             let data = figures::stability_map(&model, &grid)?;
             write(&|p| plot::stability_map(&data, p))?;
         }
         Kind::RootLocus => {
             let gains = match gain_axis(&a.params, &model)? {
+                Some(ax) if ax.count > MAX_LOCUS_GAINS => {
+                    return Err(escalation::error::Invalid::new(
+                        "--param",
+                        format!("a root locus draws at most {MAX_LOCUS_GAINS} gains"),
+                    )
+                    .value(ax.count)
+                    .into());
+                }
                 Some(ax) => (0..ax.count).map(|k| ax.value(k)).collect(),
                 None => figures::default_gains(&model)?,
             };
@@ -123,14 +158,15 @@ pub fn run(a: Args) -> Result<()> {
         }
         Kind::FanChart => {
             let runs = a.runs.unwrap_or(400);
-            let bar = progress_bar(runs, a.quiet, "runs");
+            let bar = Progress::new(runs, a.quiet, "runs");
             let tick = |n: u64| bar.inc(n);
             let data = figures::fan_chart(&model, runs, model.seed, Some(&tick))?;
-            bar.finish_and_clear();
+            bar.finish();
             write(&|p| plot::fan_chart(&data, p))?;
         }
         Kind::Heatmap => {
             let grid = map_grid(&a.params, &model, figures::default_heatmap_grid)?;
+            check_cells(&grid)?;
             let runs = a.runs.unwrap_or(100);
             if runs == 0 {
                 return Err(Error::invalid("--runs", "must be at least 1"));
@@ -149,10 +185,10 @@ pub fn run(a: Args) -> Result<()> {
                     h.1, h.0
                 );
             }
-            let bar = progress_bar(runs * grid.len() as u64, a.quiet, "runs");
+            let bar = Progress::new(runs.saturating_mul(grid.len() as u64), a.quiet, "runs");
             let tick = |n: u64| bar.inc(n);
             let data = figures::collapse_heatmap(&model, &grid, runs, Some(&tick))?;
-            bar.finish_and_clear();
+            bar.finish();
             write(&|p| plot::heatmap(&data, p))?;
         }
     }
@@ -195,7 +231,7 @@ fn check_flags(a: &Args) -> Result<()> {
 fn map_grid(specs: &[String], model: &Model, default: fn(&Model) -> Result<Grid>) -> Result<Grid> {
     match specs.len() {
         0 => default(model),
-        2 => Grid::parse(specs, model),
+        2 => parse_grid(specs, model),
         n => Err(Error::invalid(
             "--param",
             format!("a map needs two axes (or none, for the default), got {n}"),
@@ -208,7 +244,7 @@ fn gain_axis(specs: &[String], model: &Model) -> Result<Option<Axis>> {
     match specs {
         [] => Ok(None),
         [spec] => {
-            let mut axis = Axis::parse(spec, model)?;
+            let mut axis = parse_axis(spec, model)?;
             if axis.param != Param::Gain {
                 return Err(Error::invalid(
                     "--param",

@@ -34,10 +34,26 @@ pub fn run(a: Args) -> Result<()> {
     let (_, model) = crate::load(&a.scenario)?;
     let mut opts = SimOptions::default().with_dt(a.dt)?;
     opts.seed = a.seed;
+    const FILES: [&str; 3] = ["trajectory.csv", "trajectory.png", "trajectory.svg"];
+    let out = match &a.out {
+        Some(dir) => {
+            // Every target is checked before any is written.
+            let out = output::OutputDir::create(dir, a.force)?;
+            out.check_all(&FILES)?;
+            Some(out)
+        }
+        None => None,
+    };
     let traj = simulate(&model, &opts)?;
-    if let Some(dir) = &a.out {
-        let out = output::OutputDir::create(dir, a.force)?;
-        out.write("trajectory.csv", traj.to_csv()?.as_bytes())?;
+    if let Some(out) = &out {
+        out.write_with("trajectory.csv", |tmp| {
+            let file = std::fs::File::create(tmp).map_err(|source| escalation::Error::Io {
+                action: "cannot write",
+                path: tmp.to_path_buf(),
+                source,
+            })?;
+            traj.write_csv(std::io::BufWriter::new(file))
+        })?;
         for name in ["trajectory.png", "trajectory.svg"] {
             out.write_with(name, |tmp| escalation::plot::trajectory(&traj, &model, tmp))?;
         }
