@@ -17,11 +17,7 @@ pub(crate) struct Settled {
 
 /// The projected, capped right-hand side at gain `gain`.
 fn field(d: &Dynamics, gain: f64, x: &DVector<f64>) -> DVector<f64> {
-    let h = d.system_matrix(gain) * x + &d.grievance;
-    DVector::from_fn(d.n(), |i, _| {
-        let f = d.ceiling[i].map_or(1.0, |c| 1.0 - x[i] / c) * h[i];
-        if x[i] <= 0.0 && f < 0.0 { 0.0 } else { f }
-    })
+    DVector::from_vec(d.field(gain, x.as_slice()))
 }
 
 fn clamp(d: &Dynamics, x: &mut DVector<f64>) {

@@ -157,18 +157,31 @@ impl Dynamics {
         out: &mut [f64],
     ) {
         let n = self.n();
-        for i in 0..n {
-            let mut f = -self.restraint[i] * x[i] + grievance[i] + bias[i];
-            for j in 0..n {
-                f += gains[(i, j)] * self.coupling[(i, j)] * x[j];
-            }
-            if let Some(c) = self.ceiling[i] {
-                f *= 1.0 - x[i] / c;
-            }
-            if x[i] <= 0.0 && f < 0.0 {
-                f = 0.0;
-            }
-            out[i] = f;
-        }
+        let w: Vec<f64> = (0..n * n)
+            .map(|k| gains[(k / n, k % n)] * self.coupling[(k / n, k % n)])
+            .collect();
+        let b: Vec<f64> = (0..n).map(|i| grievance[i] + bias[i]).collect();
+        super::field::drive_into(self.restraint.as_slice(), Some(&w), &b, x, out);
+        super::field::project_into(x, &self.ceiling, out);
+    }
+
+    /// `dx/dt` at `x` with the baseline coupling scaled by `gain` (the
+    /// autonomous model, no mechanisms), projected.
+    #[must_use]
+    pub fn field(&self, gain: f64, x: &[f64]) -> Vec<f64> {
+        let n = self.n();
+        let w: Vec<f64> = (0..n * n)
+            .map(|k| gain * self.coupling[(k / n, k % n)])
+            .collect();
+        let mut out = vec![0.0; n];
+        super::field::drive_into(
+            self.restraint.as_slice(),
+            Some(&w),
+            self.grievance.as_slice(),
+            x,
+            &mut out,
+        );
+        super::field::project_into(x, &self.ceiling, &mut out);
+        out
     }
 }

@@ -22,6 +22,7 @@ mod builder;
 mod check;
 mod compile;
 mod dynamics;
+pub mod field;
 mod ladder;
 mod mechanisms;
 mod setters;

@@ -21,6 +21,7 @@ use ode_solvers::dop_shared::{IntegrationError, OutputType};
 use ode_solvers::{Dopri5, System};
 
 use super::exact;
+use crate::model::field;
 use crate::error::{Error, NumericalError, Result};
 
 /// Parameters constant over an interval. The state is `s = [x; z]`: `n`
@@ -60,27 +61,15 @@ impl Config {
 
     pub fn rhs(&self, s: &[f64], out: &mut [f64]) {
         let n = self.n();
-        for i in 0..n {
-            let mut f = -self.a[i] * s[i] + self.b[i];
-            if self.coupled {
-                let row = &self.w[i * n..(i + 1) * n];
-                for (&wij, &sj) in row.iter().zip(&s[..n]) {
-                    f += wij * sj;
-                }
-                for (q, &(v, acc)) in self.pairs.iter().enumerate() {
-                    if v == i {
-                        f += row[acc] * s[n + q];
-                    }
-                }
+        let w = self.coupled.then_some(self.w.as_slice());
+        field::drive_into(&self.a, w, &self.b, s, out);
+        if self.coupled {
+            // A phantom raises the victim's perception of the accused.
+            for (q, &(v, acc)) in self.pairs.iter().enumerate() {
+                out[v] += self.w[v * n + acc] * s[n + q];
             }
-            if let Some(c) = self.ceiling[i] {
-                f *= 1.0 - s[i] / c;
-            }
-            if s[i] <= 0.0 && f < 0.0 {
-                f = 0.0;
-            }
-            out[i] = f;
         }
+        field::project_into(&s[..n], &self.ceiling, out);
         for (q, &(_, acc)) in self.pairs.iter().enumerate() {
             out[n + q] = -self.a[acc] * s[n + q];
         }
