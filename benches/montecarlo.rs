@@ -11,7 +11,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::scenario::{Format, Scenario};
-use escalation::sim::{SimOptions, simulate_with_rng, stream};
+use escalation::sim::{SimOptions, simulate_run};
 
 const ISLAMABAD: &str = include_str!("../examples/scenarios/islamabad.toml");
 
@@ -28,8 +28,7 @@ fn montecarlo(c: &mut Criterion) {
     g.bench_function("islamabad_one_run", |b| {
         b.iter(|| {
             r += 1;
-            let mut rng = stream(7, r);
-            black_box(simulate_with_rng(&model, &opts, &mut rng).expect("run"))
+            black_box(simulate_run(&model, &opts, 7, r).expect("run"))
         });
     });
     // The same run forcing Dopri5 between events (checks every 0.1 day).
@@ -40,8 +39,7 @@ fn montecarlo(c: &mut Criterion) {
     g.bench_function("islamabad_one_run_dopri5", |b| {
         b.iter(|| {
             r += 1;
-            let mut rng = stream(7, r);
-            black_box(simulate_with_rng(&model, &ode, &mut rng).expect("run"))
+            black_box(simulate_run(&model, &ode, 7, r).expect("run"))
         });
     });
     for threads in [1, 2] {

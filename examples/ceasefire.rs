@@ -104,6 +104,7 @@ fn tell(run: &Trajectory) {
                 phase,
                 actor,
                 cause,
+                ..
             } => format!("{phase} breached by {actor} ({cause})"),
             EventKind::Collapse { phase, gain } => {
                 format!("{phase} collapses; gain among parties now {gain}")

@@ -21,7 +21,7 @@ use escalation::model::Model;
 use escalation::output::OutputDir;
 use escalation::plot;
 use escalation::prelude::*;
-use escalation::sim::{EventKind, simulate_with_rng, stream};
+use escalation::sim::{EventKind, simulate_run};
 use escalation::sweep::{Axis, Grid, Param, SweepOptions, sweep_linear};
 use rayon::prelude::*;
 
@@ -181,7 +181,7 @@ fn tally(model: &Model) -> Result<Tally> {
     let runs = (0..RUNS)
         .into_par_iter()
         .map(|r| {
-            let run = simulate_with_rng(model, &opts, &mut stream(model.seed, r))?;
+            let run = simulate_run(model, &opts, model.seed, r)?;
             let first = run.events.iter().find_map(|e| match &e.kind {
                 EventKind::Explosion { actor, .. } => Some(actor.clone()),
                 _ => None,

@@ -1,7 +1,7 @@
 //! Monte Carlo ensembles: many seeded runs of one scenario, aggregated as
 //! they finish, so memory does not grow with the number of runs.
 //!
-//! Run `r` draws from its own random stream ([`crate::sim::stream`]`(seed, r)`),
+//! Run `r` draws from its own random streams ([`crate::sim::Streams`]`::new(seed, r)`, one per mechanism),
 //! and every aggregate is a sum of integers, so the result is the same
 //! whatever the number of threads or the order runs finish in.
 //!
@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::sim::{Outcome, SimOptions, simulate_checked, stream};
+use crate::sim::{Outcome, SimOptions, Streams, simulate_checked};
 
 /// Bins of the explosion-time histogram over the horizon.
 pub const TIME_BINS: usize = 10_000;
@@ -290,8 +290,7 @@ pub fn run_ensemble(
             .try_fold(
                 || EnsembleSummary::empty(seed, model.horizon),
                 |acc, r| {
-                    let mut rng = stream(seed, r);
-                    let run = simulate_checked(model, &sim, &mut rng)?;
+                    let run = simulate_checked(model, &sim, Streams::new(seed, r))?;
                     if let Some(p) = progress {
                         p(1);
                     }

@@ -7,7 +7,7 @@ use escalation::analysis::Verdict;
 use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::figures;
 use escalation::prelude::*;
-use escalation::sim::{simulate_with_rng, stream};
+use escalation::sim::simulate_run;
 use escalation::sweep::Param;
 
 #[test]
@@ -35,7 +35,7 @@ fn fan_chart_median_lies_inside_its_bands_and_matches_the_runs() {
         ..SimOptions::ensemble()
     };
     let sims: Vec<Trajectory> = (0..runs)
-        .map(|r| simulate_with_rng(&m, &opts, &mut stream(5, r)).unwrap())
+        .map(|r| simulate_run(&m, &opts, 5, r).unwrap())
         .collect();
     let width = top / 2000.0;
     for k in [0, 50, 120, 200] {

@@ -42,21 +42,7 @@ fn compile(text: &str) -> Model {
 fn kinds(run: &Trajectory) -> Vec<&'static str> {
     run.events
         .iter()
-        .map(|e| match e.kind {
-            EventKind::PhaseStart { .. } => "phase_start",
-            EventKind::VerificationPassed { .. } => "verification_passed",
-            EventKind::Breach { .. } => "breach",
-            EventKind::Collapse { .. } => "collapse",
-            EventKind::Extended { .. } => "extended",
-            EventKind::PhaseEnd { .. } => "phase_end",
-            EventKind::Attack { .. } => "attack",
-            EventKind::Attribution { .. } => "attribution",
-            EventKind::HotlineStart => "hotline_start",
-            EventKind::AgreementOn { .. } => "agreement_on",
-            EventKind::AgreementOff { .. } => "agreement_off",
-            EventKind::Explosion { .. } => "explosion",
-            EventKind::Rung { .. } => "rung",
-        })
+        .map(|e| e.kind.name())
         .filter(|k| *k != "rung")
         .collect()
 }
@@ -184,10 +170,18 @@ attribution = 0.0
 attribution_delay = 1.0
 "#;
 
+/// The old rule, kept as `on_blame = "breach"`.
+fn breach_on_blame(text: &str) -> String {
+    text.replace(
+        "extend_days = 14.0",
+        "extend_days = 14.0\non_blame = \"breach\"",
+    )
+}
+
 #[test]
 fn a_misattributed_attack_breaches_the_phase_after_the_delay() {
     let run = simulate(
-        &compile(&format!("{CEASEFIRE}{SPOILED}")),
+        &compile(&breach_on_blame(&format!("{CEASEFIRE}{SPOILED}"))),
         &SimOptions::default(),
     )
     .unwrap();
@@ -429,9 +423,9 @@ fn with_no_spoilers_and_a_stable_loop_every_run_holds() {
 #[test]
 fn collapse_probability_responds_to_rate_attribution_and_hotline() {
     let scenario = |rate: f64, attribution: f64, hotline: bool| {
-        let mut t = format!(
+        let mut t = breach_on_blame(&format!(
             "{CEASEFIRE}\n[spoilers]\nrate = {rate}\nmagnitude = 1.5\ntargets = [\"A\"]\naccused = \"B\"\nattribution = {attribution}\nattribution_delay = 1.0\n"
-        );
+        ));
         if hotline {
             t += "\n[hotline]\nstart = 0.0\nattribution = 0.95\n";
         }

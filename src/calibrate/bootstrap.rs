@@ -115,7 +115,13 @@ pub(crate) fn run(x: &DMatrix<f64>, y: &DMatrix<f64>, fit: &Ols, opts: &FitOptio
         ));
         return Replicates { coefs, summary };
     }
-    let mut rng = crate::sim::stream(opts.seed, 0);
+    let mut rng = {
+        use rand::SeedableRng;
+        // The bootstrap's own stream: ChaCha8 from the seed, stream 0.
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(opts.seed);
+        rng.set_stream(0);
+        rng
+    };
     match opts.resampling {
         Resampling::Residuals => {
             let mut e = fit.residuals.clone();

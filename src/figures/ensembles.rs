@@ -8,7 +8,7 @@ use crate::ensemble::EnsembleOptions;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::plot::{FanChart, FanSeries, Heatmap, QuantileBand};
-use crate::sim::{Outcome, SimOptions, simulate_checked, stream};
+use crate::sim::{Outcome, SimOptions, Streams, simulate_checked};
 use crate::sweep::{Axis, Grid, Param, SweepOptions, sweep_ensemble};
 
 /// Sample times of a fan chart: 201, evenly spaced over the horizon.
@@ -136,7 +136,7 @@ pub fn fan_chart(
         let chunk = (start..end)
             .into_par_iter()
             .map(|r| {
-                let run = simulate_checked(model, &opts, &mut stream(seed, r))?;
+                let run = simulate_checked(model, &opts, Streams::new(seed, r))?;
                 if let Some(p) = progress {
                     p(1);
                 }

@@ -2,8 +2,8 @@
 
 use super::Model;
 use super::spec::{
-    ActorSpec, AgreementSpec, ControllerSpec, HotlineSpec, LadderSpec, PhaseSpec, Scenario,
-    SpoilerSpec,
+    ActorSpec, AgreementSpec, ControllerSpec, HotlineSpec, IncidentSpec, LadderSpec, PhaseSpec,
+    Scenario, SpoilerSpec,
 };
 use crate::error::Result;
 
@@ -156,6 +156,13 @@ impl ModelBuilder {
     #[must_use]
     pub fn hotline(mut self, hotline: HotlineSpec) -> Self {
         self.spec.hotline = Some(hotline);
+        self
+    }
+
+    /// Sets the incidents (localized skirmishes).
+    #[must_use]
+    pub fn incidents(mut self, incidents: IncidentSpec) -> Self {
+        self.spec.incidents = Some(incidents);
         self
     }
 

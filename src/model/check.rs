@@ -195,6 +195,7 @@ impl Model {
         self.check_phases()?;
         self.check_spoilers()?;
         self.check_hotline()?;
+        self.check_incidents()?;
         self.check_agreements()
     }
 
@@ -281,6 +282,21 @@ impl Model {
             if let Some(g) = phase.after_gain {
                 non_negative(&key("after_gain"), g)?;
             }
+            if let Some(c) = phase.proxy_control {
+                probability(&key("proxy_control"), c)?;
+            }
+            if let Some(g) = phase.verified_gain {
+                non_negative(&key("verified_gain"), g)?;
+                if phase.verify.is_none() {
+                    return Err(bad(
+                        key("verified_gain"),
+                        g,
+                        "needs a `verify` window (the gain holds from a passed test)",
+                    ));
+                }
+            }
+            probability(&key("deconfliction"), phase.deconfliction)?;
+            non_negative(&key("guarantee"), phase.guarantee)?;
             for (q, other) in self.phases[..p].iter().enumerate() {
                 let shared = phase.parties.iter().any(|i| other.parties.contains(i));
                 if shared && phase.start < other.end && other.start < phase.end {
@@ -326,6 +342,61 @@ impl Model {
         actor("spoilers.accused", s.accused, n)?;
         probability("spoilers.attribution", s.attribution)?;
         non_negative("spoilers.attribution_delay", s.attribution_delay)?;
+        if let Some(r) = s.phase_rate {
+            let r = non_negative("spoilers.phase_rate", r)?;
+            if r > MAX_RATE {
+                return Err(bad(
+                    "spoilers.phase_rate",
+                    r,
+                    &format!("is absurdly high (at most {MAX_RATE} attacks per day)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_incidents(&self) -> Result<()> {
+        let Some(s) = &self.incidents else {
+            return Ok(());
+        };
+        let n = self.n();
+        let rate = non_negative("incidents.rate", s.rate)?;
+        // μ x_i x_j with every intensity below the top rung's bound.
+        let top = self.ladder.bound(self.ladder.top());
+        let bound = rate * top * top * (n * n) as f64;
+        if bound > MAX_RATE {
+            return Err(bad(
+                "incidents.rate",
+                rate,
+                &format!(
+                    "is absurdly high: with {n} actors below intensity {} it allows {} incidents per day (at most {MAX_RATE})",
+                    num(top),
+                    num(bound)
+                ),
+            ));
+        }
+        non_negative("incidents.magnitude", s.magnitude)?;
+        probability("incidents.misread", s.misread)?;
+        if let Some(pairs) = &s.pairs {
+            for (k, &(a, b)) in pairs.iter().enumerate() {
+                actor(&format!("incidents.pairs[{k}][0]"), a, n)?;
+                let kb = format!("incidents.pairs[{k}][1]");
+                actor(&kb, b, n)?;
+                if a == b {
+                    return Err(bad(kb, b, "a pair needs two different actors"));
+                }
+                if pairs[..k]
+                    .iter()
+                    .any(|&(c, d)| (c, d) == (a, b) || (c, d) == (b, a))
+                {
+                    return Err(bad(
+                        format!("incidents.pairs[{k}]"),
+                        format!("[{a}, {b}]"),
+                        "listed twice",
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -342,6 +413,9 @@ impl Model {
         }
         if let Some(d) = h.attribution_delay {
             non_negative("hotline.attribution_delay", d)?;
+        }
+        if let Some(q) = h.misread {
+            probability("hotline.misread", q)?;
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use nalgebra::{DMatrix, DVector};
 
 use super::spec::{Scenario, Whole};
-use super::{Agreement, Dynamics, Hotline, Ladder, Model, Phase, Proxy, Spoilers};
+use super::{Agreement, Dynamics, Hotline, Incidents, Ladder, Model, Phase, Proxy, Spoilers};
 use crate::control::Controller;
 use crate::error::rules::bad;
 use crate::error::{Error, Result};
@@ -82,7 +82,9 @@ impl Scenario {
                 lag: h.lag.map(index),
                 attribution: h.attribution,
                 attribution_delay: h.attribution_delay,
+                misread: h.misread,
             }),
+            incidents: self.incidents(&names)?,
             agreements: self.agreements(&names)?,
             proxies: self.proxies(&names)?,
         };
@@ -189,6 +191,12 @@ impl Scenario {
                     breach_rung: s.breach_rung.map(index),
                     extend_days: s.extend_days,
                     after_gain: s.after_gain,
+                    on_blame: s.on_blame,
+                    accountable: s.accountable,
+                    proxy_control: s.proxy_control,
+                    verified_gain: s.verified_gain,
+                    deconfliction: s.deconfliction,
+                    guarantee: s.guarantee,
                 })
             })
             .collect()
@@ -211,6 +219,33 @@ impl Scenario {
             accused: names.get("spoilers.accused", &s.accused)?,
             attribution: s.attribution,
             attribution_delay: s.attribution_delay,
+            phase_rate: s.phase_rate,
+        }))
+    }
+
+    fn incidents(&self, names: &Names) -> Result<Option<Incidents>> {
+        let Some(s) = &self.incidents else {
+            return Ok(None);
+        };
+        let pairs = match &s.pairs {
+            None => None,
+            Some(list) => Some(
+                list.iter()
+                    .enumerate()
+                    .map(|(k, [a, b])| {
+                        Ok((
+                            names.get(&format!("incidents.pairs[{k}][0]"), a)?,
+                            names.get(&format!("incidents.pairs[{k}][1]"), b)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+        };
+        Ok(Some(Incidents {
+            rate: s.rate,
+            magnitude: s.magnitude,
+            misread: s.misread,
+            pairs,
         }))
     }
 

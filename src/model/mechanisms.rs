@@ -25,6 +25,34 @@ pub struct Phase {
     pub extend_days: Option<f64>,
     /// Gain among parties after the phase ends or collapses (`None`: baseline).
     pub after_gain: Option<f64>,
+    /// What a misattributed attack on a party does: act through the
+    /// victim's perception (`Respond`, the default) or breach at once.
+    pub on_blame: OnBlame,
+    /// A proxy whose patron is a party breaches on its patron's behalf when
+    /// it reaches `breach_rung`.
+    pub accountable: bool,
+    /// While active, every proxy of a party has control `max(this, its own)`.
+    pub proxy_control: Option<f64>,
+    /// Gain among parties from a passed verification test to the end.
+    pub verified_gain: Option<f64>,
+    /// Share `D ∈ [0, 1]` of incidents between two parties that
+    /// de-confliction zones prevent while the phase is active.
+    pub deconfliction: f64,
+    /// Added to each party's restraint while active, 1/day (the cost of
+    /// breaking a guaranteed deal).
+    pub guarantee: f64,
+}
+
+/// What a misattributed attack on a party of a phase does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnBlame {
+    /// It acts only through the victim's perception (a phantom); the phase
+    /// breaks only if a party then reaches the breach rung.
+    #[default]
+    Respond,
+    /// Blame on a party breaches the phase at once (cause `attack`).
+    Breach,
 }
 
 impl Phase {
@@ -50,6 +78,23 @@ pub struct Spoilers {
     pub attribution: f64,
     /// Days from attack to blame.
     pub attribution_delay: f64,
+    /// Attack rate while a phase binding a target is active, per day
+    /// (`None`: `rate`).
+    pub phase_rate: Option<f64>,
+}
+
+/// Localized skirmishes between pairs of actors.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Incidents {
+    /// `μ`: incidents between `i` and `j` occur at `μ x_i x_j (1 − D_ij)` per day.
+    pub rate: f64,
+    /// Perceived escalation of a misread incident, intensity.
+    pub magnitude: f64,
+    /// Probability an incident is misread.
+    pub misread: f64,
+    /// The pairs that can clash (`None`: every pair with a non-zero
+    /// coupling in either direction).
+    pub pairs: Option<Vec<(usize, usize)>>,
 }
 
 /// A crisis hotline from day `start`.
@@ -63,6 +108,8 @@ pub struct Hotline {
     pub attribution: Option<f64>,
     /// Attribution delay with the hotline, days.
     pub attribution_delay: Option<f64>,
+    /// Probability an incident is misread with the hotline.
+    pub misread: Option<f64>,
 }
 
 /// A reversible, transaction-based agreement.

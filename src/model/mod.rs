@@ -35,10 +35,10 @@ use nalgebra::DVector;
 pub use builder::ModelBuilder;
 pub use dynamics::Dynamics;
 pub use ladder::{KAHN_GROUPS, Ladder, Rung, RungTracker};
-pub use mechanisms::{Agreement, Hotline, Phase, Proxy, Spoilers};
+pub use mechanisms::{Agreement, Hotline, Incidents, OnBlame, Phase, Proxy, Spoilers};
 pub use spec::{
-    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, LadderSpec,
-    PhaseSpec, Scenario, SpoilerSpec, Whole,
+    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, IncidentSpec,
+    LadderSpec, PhaseSpec, Scenario, SpoilerSpec, Whole,
 };
 
 use crate::control::Controller;
@@ -94,6 +94,8 @@ pub struct Model {
     pub spoilers: Option<Spoilers>,
     /// Hotline.
     pub hotline: Option<Hotline>,
+    /// Localized skirmishes.
+    pub incidents: Option<Incidents>,
     /// Agreements.
     pub agreements: Vec<Agreement>,
     /// Proxies and their patrons' control.
@@ -117,6 +119,7 @@ impl Model {
             phases: Vec::new(),
             spoilers: None,
             hotline: None,
+            incidents: None,
             agreements: Vec::new(),
             proxies: Vec::new(),
         }

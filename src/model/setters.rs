@@ -2,11 +2,11 @@
 //! setter is named after the field it sets and returns the spec, so a model
 //! reads in code as it reads in a scenario file.
 
-use super::Rung;
 use super::spec::{
-    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, LadderSpec,
-    PhaseSpec, SpoilerSpec, Whole,
+    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, IncidentSpec,
+    LadderSpec, PhaseSpec, SpoilerSpec, Whole,
 };
+use super::{OnBlame, Rung};
 
 /// Setters that assign the argument to the field of the same name.
 macro_rules! set {
@@ -134,7 +134,15 @@ set_some!(PhaseSpec {
     verify: f64,
     breach_rung: u64,
     extend_days: f64,
-    after_gain: f64
+    after_gain: f64,
+    proxy_control: f64,
+    verified_gain: f64,
+});
+set!(PhaseSpec {
+    on_blame: OnBlame,
+    accountable: bool,
+    deconfliction: f64,
+    guarantee: f64,
 });
 
 impl SpoilerSpec {
@@ -160,6 +168,33 @@ set!(SpoilerSpec {
     attribution: f64,
     attribution_delay: f64
 });
+set_some!(SpoilerSpec { phase_rate: f64 });
+
+impl IncidentSpec {
+    /// Incidents at `μ x_i x_j` per day (`rate` = μ) of perceived size
+    /// `magnitude` when misread (never misread until [`IncidentSpec::misread`]).
+    #[must_use]
+    pub fn new(rate: f64, magnitude: f64) -> Self {
+        Self {
+            rate,
+            magnitude,
+            ..Self::default()
+        }
+    }
+
+    /// Restricts incidents to these pairs of actors (by name).
+    #[must_use]
+    pub fn pairs<S: Into<String>>(mut self, pairs: impl IntoIterator<Item = (S, S)>) -> Self {
+        self.pairs = Some(
+            pairs
+                .into_iter()
+                .map(|(a, b)| [a.into(), b.into()])
+                .collect(),
+        );
+        self
+    }
+}
+set!(IncidentSpec { misread: f64 });
 
 impl HotlineSpec {
     /// A hotline working from day `start` (set what it changes with the setters).
@@ -174,7 +209,8 @@ impl HotlineSpec {
 set_some!(HotlineSpec {
     lag: u64,
     attribution: f64,
-    attribution_delay: f64
+    attribution_delay: f64,
+    misread: f64,
 });
 
 impl ConditionSpec {

@@ -23,7 +23,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Rung;
+use super::{OnBlame, Rung};
 
 /// A whole number (a lag in periods, a rung index) that reads from an integer
 /// or an integral float and rejects anything else with a clear message.
@@ -112,6 +112,9 @@ pub struct Scenario {
     /// A crisis hotline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotline: Option<HotlineSpec>,
+    /// Localized skirmishes between actors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<IncidentSpec>,
     /// Reversible, transaction-based agreements (`[[agreement]]`).
     #[serde(default, rename = "agreement", skip_serializing_if = "Vec::is_empty")]
     pub agreements: Vec<AgreementSpec>,
@@ -203,6 +206,25 @@ pub struct PhaseSpec {
     /// Gain among parties after the phase ends or collapses (default: baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_gain: Option<f64>,
+    /// What a misattributed attack on a party does: `"respond"` (default)
+    /// or `"breach"`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub on_blame: OnBlame,
+    /// A proxy of a party breaches on its patron's behalf (default false).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub accountable: bool,
+    /// Control of every proxy of a party while active: `max(this, own)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_control: Option<f64>,
+    /// Gain among parties from a passed verification test to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_gain: Option<f64>,
+    /// Share of incidents between parties prevented, in [0, 1] (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub deconfliction: f64,
+    /// Added to each party's restraint while active, 1/day (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub guarantee: f64,
 }
 
 /// `[spoilers]`.
@@ -223,6 +245,25 @@ pub struct SpoilerSpec {
     /// Days from attack to blame (default 0).
     #[serde(default, skip_serializing_if = "is_default")]
     pub attribution_delay: f64,
+    /// Attack rate while a phase binding a target is active (default `rate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase_rate: Option<f64>,
+}
+
+/// `[incidents]`: localized skirmishes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentSpec {
+    /// `μ`, per day per unit of intensity squared.
+    pub rate: f64,
+    /// Perceived escalation of a misread incident, intensity.
+    pub magnitude: f64,
+    /// Probability an incident is misread, in [0, 1] (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub misread: f64,
+    /// Pairs that can clash (default: every pair with a non-zero coupling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairs: Option<Vec<[String; 2]>>,
 }
 
 /// `[hotline]`.
@@ -240,6 +281,9 @@ pub struct HotlineSpec {
     /// Attribution delay with the hotline, days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution_delay: Option<f64>,
+    /// Probability an incident is misread with the hotline, in [0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misread: Option<f64>,
 }
 
 /// `[[agreement]]`: when a condition has held for a time, a parameter change
@@ -302,6 +346,7 @@ impl Default for Scenario {
             phases: Vec::new(),
             spoilers: None,
             hotline: None,
+            incidents: None,
             agreements: Vec::new(),
         }
     }
@@ -317,6 +362,7 @@ impl Default for SpoilerSpec {
             accused: String::new(),
             attribution: 1.0,
             attribution_delay: 0.0,
+            phase_rate: None,
         }
     }
 }

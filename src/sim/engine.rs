@@ -4,7 +4,8 @@ use std::collections::VecDeque;
 
 use super::events::{Event, EventKind, Outcome};
 use super::flow::{Config, Flow, OdeSettings};
-use super::{Rng, SimOptions, Trajectory};
+use super::processes::{AttackClock, IncidentRun, phantom_pairs};
+use super::{SimOptions, Streams, Trajectory};
 use crate::error::Result;
 use crate::model::{Model, RungTracker};
 
@@ -27,6 +28,8 @@ pub(super) struct PhaseRun {
     pub(super) state: PhaseState,
     pub(super) end: f64,
     pub(super) verify_done: bool,
+    /// The verification test passed (the verified gain holds).
+    pub(super) verified: bool,
     pub(super) extended: u32,
 }
 
@@ -60,7 +63,7 @@ pub(super) struct ControllerRun {
 pub(crate) struct Run<'a> {
     pub(super) m: &'a Model,
     pub(super) opts: &'a SimOptions,
-    pub(super) rng: &'a mut Rng,
+    pub(super) streams: Streams,
     pub(super) n: usize,
     pub(super) t: f64,
     pub(super) s: Vec<f64>,
@@ -71,6 +74,8 @@ pub(crate) struct Run<'a> {
     pub(super) hotline_on: bool,
     pub(super) blames: Vec<Blame>,
     pub(super) next_attack: f64,
+    pub(super) attack: AttackClock,
+    pub(super) incidents: Option<IncidentRun>,
     pub(super) ctl: Option<ControllerRun>,
     pub(super) cfg: Config,
     pub(super) flow: Flow,
@@ -94,17 +99,10 @@ pub(crate) struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    pub fn new(m: &'a Model, opts: &'a SimOptions, rng: &'a mut Rng) -> Self {
+    pub fn new(m: &'a Model, opts: &'a SimOptions, streams: Streams) -> Self {
         let n = m.n();
-        let pairs: Vec<(usize, usize)> = match &m.spoilers {
-            Some(sp) => sp
-                .targets
-                .iter()
-                .filter(|&&v| v != sp.accused)
-                .map(|&v| (v, sp.accused))
-                .collect(),
-            None => Vec::new(),
-        };
+        let incidents = IncidentRun::new(m);
+        let pairs = phantom_pairs(m, incidents.as_ref());
         let mut s = m.initial.as_slice().to_vec();
         s.resize(n + pairs.len(), 0.0);
         let tracker = RungTracker::new(&m.ladder, &s[..n]);
@@ -140,6 +138,7 @@ impl<'a> Run<'a> {
                 state: PhaseState::Pending,
                 end: p.end,
                 verify_done: false,
+                verified: false,
                 extended: 0,
             })
             .collect();
@@ -157,7 +156,7 @@ impl<'a> Run<'a> {
         let mut run = Self {
             m,
             opts,
-            rng,
+            streams,
             n,
             t: 0.0,
             s,
@@ -168,6 +167,8 @@ impl<'a> Run<'a> {
             hotline_on: false,
             blames: Vec::new(),
             next_attack: f64::INFINITY,
+            attack: AttackClock::default(),
+            incidents,
             ctl,
             cfg,
             flow,
@@ -195,7 +196,8 @@ impl<'a> Run<'a> {
             order,
             control: m.control(),
         };
-        run.next_attack = run.draw_attack_time(0.0);
+        run.start_attacks();
+        run.start_incidents();
         run
     }
 
@@ -295,6 +297,9 @@ impl<'a> Run<'a> {
             consider(h.start);
         }
         consider(self.next_attack);
+        if let Some(inc) = &self.incidents {
+            consider(inc.next);
+        }
         for b in &self.blames {
             consider(b.at);
         }
@@ -416,6 +421,7 @@ impl<'a> Run<'a> {
             self.check_agreements(i);
         }
         self.check_top();
+        self.after_phase_changes();
         self.rebuild();
     }
 
@@ -427,9 +433,11 @@ impl<'a> Run<'a> {
     fn process_events(&mut self) -> Result<()> {
         self.hotline_event();
         self.attacks();
+        self.incident_candidates();
         self.blames_due();
         self.phase_events();
         self.agreement_timers();
+        self.after_phase_changes();
         self.rebuild();
         self.controller_tick();
         self.sample();
@@ -452,6 +460,7 @@ impl<'a> Run<'a> {
             let (p, run) = (&m.phases[k], &phases[k]);
             let gain = match run.state {
                 PhaseState::Pending => None,
+                PhaseState::Active if run.verified => Some(p.verified_gain.unwrap_or(p.gain)),
                 PhaseState::Active => Some(p.gain),
                 PhaseState::Collapsed | PhaseState::Ended => p.after_gain,
             };
@@ -485,6 +494,14 @@ impl<'a> Run<'a> {
                 }
                 if let Some(v) = ag.restraint {
                     self.a_buf[ag.target] = v;
+                }
+            }
+        }
+        // A guaranteed deal raises its parties' restraint while it holds.
+        for (p, run) in self.m.phases.iter().zip(&self.phases) {
+            if run.state == PhaseState::Active && p.guarantee > 0.0 {
+                for &i in &p.parties {
+                    self.a_buf[i] += p.guarantee;
                 }
             }
         }

@@ -60,6 +60,7 @@ pub struct Event {
 /// The kinds of event, serialized with a `kind` tag and their details.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EventKind {
     /// An actor moved to another rung.
     Rung {
@@ -97,9 +98,28 @@ pub enum EventKind {
         phase: String,
         /// The party blamed for the breach.
         actor: String,
-        /// Why: `"rung"` (a party reached the breach rung) or `"attack"`
-        /// (an attack was attributed to a party).
+        /// Why: `"rung"` (a party reached the breach rung), `"proxy"` (an
+        /// accountable phase's proxy of the party reached it) or `"attack"`
+        /// (an attack was attributed to a party, under `on_blame = "breach"`).
         cause: String,
+        /// The proxy that breached on the party's behalf (cause `"proxy"`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// A phase failed its quiet-for-quiet test: an attack was blamed on a party.
+    VerificationFailed {
+        /// Phase name.
+        phase: String,
+        /// The party blamed.
+        actor: String,
+    },
+    /// A localized skirmish between two actors.
+    Incident {
+        /// The two actors.
+        actors: [String; 2],
+        /// Whether it was misread (each side then perceives the other as
+        /// having escalated by the incident magnitude).
+        misread: bool,
     },
     /// A phase collapsed; the gain among its parties became `gain`.
     Collapse {
@@ -158,6 +178,30 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// The kind's name, as the `kind` key of the JSON (`"phase_start"`, …).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Rung { .. } => "rung",
+            EventKind::Explosion { .. } => "explosion",
+            EventKind::PhaseStart { .. } => "phase_start",
+            EventKind::VerificationPassed { .. } => "verification_passed",
+            EventKind::VerificationFailed { .. } => "verification_failed",
+            EventKind::Breach { .. } => "breach",
+            EventKind::Collapse { .. } => "collapse",
+            EventKind::Extended { .. } => "extended",
+            EventKind::PhaseEnd { .. } => "phase_end",
+            EventKind::Attack { .. } => "attack",
+            EventKind::Attribution { .. } => "attribution",
+            EventKind::Incident { .. } => "incident",
+            EventKind::HotlineStart => "hotline_start",
+            EventKind::AgreementOn { .. } => "agreement_on",
+            EventKind::AgreementOff { .. } => "agreement_off",
+        }
+    }
+}
+
 impl std::fmt::Display for Event {
     /// One line, e.g. `day 3.25: US moved from rung 2 to 3 (Proxy and covert action)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -187,7 +231,30 @@ impl std::fmt::Display for EventKind {
                 phase,
                 actor,
                 cause,
-            } => write!(f, "phase {phase} breached by {actor} ({cause})"),
+                by,
+            } => match by {
+                Some(proxy) => write!(
+                    f,
+                    "phase {phase} breached by {actor}'s proxy {proxy} ({cause})"
+                ),
+                None => write!(f, "phase {phase} breached by {actor} ({cause})"),
+            },
+            EventKind::VerificationFailed { phase, actor } => write!(
+                f,
+                "phase {phase} failed its quiet-for-quiet test (an attack was blamed on {actor})"
+            ),
+            EventKind::Incident { actors, misread } => {
+                let how = if *misread {
+                    "misread"
+                } else {
+                    "read correctly"
+                };
+                write!(
+                    f,
+                    "incident between {} and {} ({how})",
+                    actors[0], actors[1]
+                )
+            }
             EventKind::Collapse { phase, gain } => {
                 write!(f, "phase {phase} collapsed (gain {gain} from now on)")
             }

@@ -21,8 +21,8 @@ use ode_solvers::dop_shared::{IntegrationError, OutputType};
 use ode_solvers::{Dopri5, System};
 
 use super::exact;
-use crate::model::field;
 use crate::error::{Error, NumericalError, Result};
+use crate::model::field;
 
 /// Parameters constant over an interval. The state is `s = [x; z]`: `n`
 /// intensities followed by one perceived "phantom" intensity per

@@ -1,27 +1,44 @@
-//! The scenario mechanisms of a run (design §5): breaches and collapse,
-//! verification and extension, spoiler attacks and blame, the hotline and
-//! agreements. They change the run's mechanism state and log events; the
-//! event loop in `engine.rs` decides when they are called.
+//! The scenario mechanisms of a run (`docs/scenarios.md`): breaches and
+//! collapse, verification and extension, blame, the hotline and agreements.
+//! They change the run's mechanism state and log events; the event loop in
+//! `engine.rs` decides when they are called, and `processes.rs` draws the
+//! attacks and incidents.
 
-use rand::Rng as _;
-
-use super::engine::{Blame, EPS, PhaseState, Run};
+use super::engine::{EPS, PhaseState, Run};
 use super::events::EventKind;
 
 impl Run<'_> {
+    /// A rung change of `actor` to `rung`: a party at the breach rung
+    /// breaches; so does an accountable phase's proxy of a party, on its
+    /// patron's behalf.
     pub(super) fn check_rung_breach(&mut self, actor: usize, rung: usize) {
+        let patron = self
+            .m
+            .proxies
+            .iter()
+            .find(|p| p.actor == actor)
+            .map(|p| p.patron);
         for k in 0..self.phases.len() {
             let p = &self.m.phases[k];
-            if self.phases[k].state == PhaseState::Active
-                && p.parties.contains(&actor)
-                && p.breach_rung.is_some_and(|r| rung >= r)
+            if self.phases[k].state != PhaseState::Active
+                || p.breach_rung.is_none_or(|r| rung < r)
             {
-                self.collapse(k, actor, "rung");
+                continue;
+            }
+            if p.parties.contains(&actor) {
+                self.collapse(k, actor, "rung", None);
+            } else if let Some(pat) = patron
+                && p.accountable
+                && p.parties.contains(&pat)
+            {
+                self.collapse(k, pat, "proxy", Some(actor));
             }
         }
     }
 
-    pub(super) fn collapse(&mut self, k: usize, actor: usize, cause: &str) {
+    /// Phase `k` collapses, breached by `actor` (for whom a proxy `by` may
+    /// have acted) for `cause`.
+    pub(super) fn collapse(&mut self, k: usize, actor: usize, cause: &str, by: Option<usize>) {
         let p = &self.m.phases[k];
         self.phases[k].state = PhaseState::Collapsed;
         self.phases_dirty = true;
@@ -35,8 +52,30 @@ impl Run<'_> {
             phase: phase.clone(),
             actor: self.name(actor),
             cause: cause.into(),
+            by: by.map(|i| self.name(i)),
         });
         self.log(EventKind::Collapse { phase, gain });
+    }
+
+    /// After the phases may have changed: the proxies' control and the
+    /// attack rate in force.
+    pub(super) fn after_phase_changes(&mut self) {
+        if !self.phases_dirty {
+            return;
+        }
+        let mut control = self.m.control();
+        for p in &self.m.proxies {
+            for (ph, run) in self.m.phases.iter().zip(&self.phases) {
+                if run.state == PhaseState::Active
+                    && let Some(c) = ph.proxy_control
+                    && ph.parties.contains(&p.patron)
+                {
+                    control[p.actor] = control[p.actor].max(c);
+                }
+            }
+        }
+        self.control = control;
+        self.retime_attacks();
     }
 
     pub(super) fn check_agreements(&mut self, actor: usize) {
@@ -73,31 +112,6 @@ impl Run<'_> {
         }
     }
 
-    pub(super) fn attacks(&mut self) {
-        let Some(sp) = &self.m.spoilers else { return };
-        while self.due(self.next_attack) {
-            let at = self.next_attack;
-            let target = sp.targets[self.rng.random_range(0..sp.targets.len())];
-            let hot = self.m.hotline.as_ref().filter(|_| self.hotline_on);
-            let accuracy = hot.and_then(|h| h.attribution).unwrap_or(sp.attribution);
-            let delay = hot
-                .and_then(|h| h.attribution_delay)
-                .unwrap_or(sp.attribution_delay);
-            let correct = target == sp.accused || self.rng.random::<f64>() < accuracy;
-            self.log(EventKind::Attack {
-                target: self.name(target),
-                magnitude: sp.magnitude,
-            });
-            self.blames.push(Blame {
-                at: at + delay,
-                victim: target,
-                accused: if correct { None } else { Some(sp.accused) },
-                attack_time: at,
-            });
-            self.next_attack = self.draw_attack_time(at);
-        }
-    }
-
     pub(super) fn blames_due(&mut self) {
         let Some(sp) = &self.m.spoilers else { return };
         let mut k = 0;
@@ -118,14 +132,25 @@ impl Run<'_> {
                 attack_time: b.attack_time,
             });
             if let Some(acc) = b.accused {
-                if let Some(q) = self.pairs.iter().position(|&p| p == (b.victim, acc)) {
-                    self.s[self.n + q] += sp.magnitude;
-                }
+                // The victim perceives the accused as having escalated.
+                self.raise_phantom(b.victim, acc, sp.magnitude);
                 for p in 0..self.phases.len() {
-                    if self.phases[p].state == PhaseState::Active
-                        && self.m.phases[p].parties.contains(&acc)
-                    {
-                        self.collapse(p, acc, "attack");
+                    let phase = &self.m.phases[p];
+                    if self.phases[p].state != PhaseState::Active || !phase.parties.contains(&acc) {
+                        continue;
+                    }
+                    // Blame on a party fails a pending quiet-for-quiet test.
+                    if phase.verify.is_some() && !self.phases[p].verify_done {
+                        self.phases[p].verify_done = true;
+                        self.verification.push((phase.name.clone(), false));
+                        let name = phase.name.clone();
+                        self.log(EventKind::VerificationFailed {
+                            phase: name,
+                            actor: self.name(acc),
+                        });
+                    }
+                    if phase.on_blame == crate::model::OnBlame::Breach {
+                        self.collapse(p, acc, "attack", None);
                     }
                 }
             }
@@ -143,12 +168,22 @@ impl Run<'_> {
                     phase: p.name.clone(),
                     gain: p.gain,
                 });
-                // A party already at or above the breach rung breaches at once.
-                if let Some(r) = p.breach_rung
-                    && let Some(&i) = p.parties.iter().find(|&&i| self.tracker.rungs[i] >= r)
-                {
-                    self.collapse(k, i, "rung");
-                    continue;
+                // A party (or an accountable phase's proxy of a party)
+                // already at or above the breach rung breaches at once.
+                if let Some(r) = p.breach_rung {
+                    if let Some(&i) = p.parties.iter().find(|&&i| self.tracker.rungs[i] >= r) {
+                        self.collapse(k, i, "rung", None);
+                        continue;
+                    }
+                    if p.accountable
+                        && let Some(x) = self.m.proxies.iter().find(|x| {
+                            p.parties.contains(&x.patron) && self.tracker.rungs[x.actor] >= r
+                        })
+                    {
+                        let (patron, proxy) = (x.patron, x.actor);
+                        self.collapse(k, patron, "proxy", Some(proxy));
+                        continue;
+                    }
                 }
             }
             if self.phases[k].state != PhaseState::Active {
@@ -159,14 +194,19 @@ impl Run<'_> {
                 && self.due(p.start + v)
             {
                 self.phases[k].verify_done = true;
+                self.phases[k].verified = true;
+                // Trust deepens: the verified gain holds from now on.
+                self.phases_dirty |= p.verified_gain.is_some();
                 self.verification.push((p.name.clone(), true));
                 self.log(EventKind::VerificationPassed {
                     phase: p.name.clone(),
                 });
             }
             if self.due(self.phases[k].end) {
+                // With a test, only a phase that passed it is extended.
+                let earned = p.verify.is_none() || self.phases[k].verified;
                 match p.extend_days {
-                    Some(d) if self.phases[k].end < horizon - EPS => {
+                    Some(d) if earned && self.phases[k].end < horizon - EPS => {
                         self.phases[k].end += d;
                         self.phases[k].extended += 1;
                         let until = self.phases[k].end;
@@ -215,16 +255,6 @@ impl Run<'_> {
                     until,
                 });
             }
-        }
-    }
-
-    pub(super) fn draw_attack_time(&mut self, from: f64) -> f64 {
-        match &self.m.spoilers {
-            Some(sp) if sp.rate > 0.0 => {
-                let u: f64 = self.rng.random();
-                from - (1.0 - u).ln() / sp.rate
-            }
-            _ => f64::INFINITY,
         }
     }
 }

@@ -25,12 +25,12 @@ mod events;
 mod exact;
 mod flow;
 mod mechanisms;
+mod processes;
+mod streams;
 mod trajectory;
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-
 pub use events::{Event, EventKind, Outcome};
+pub use streams::{Mechanism, Rng, Streams, stream};
 pub use trajectory::Trajectory;
 
 use crate::error::{Error, Result, num};
@@ -135,20 +135,7 @@ impl SimOptions {
     }
 }
 
-/// The generator of every random stream in the crate: ChaCha8, seeded from a
-/// `u64`, with one stream per Monte Carlo run.
-pub type Rng = ChaCha8Rng;
-
-/// The random stream for run `run` of an ensemble with seed `seed`
-/// (run 0 is the stream [`simulate`] uses).
-#[must_use]
-pub fn stream(seed: u64, run: u64) -> Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(run);
-    rng
-}
-
-/// Simulates one run of `model`.
+/// Simulates one run of `model`: run 0 of its seed (or `opts.seed`).
 ///
 /// # Errors
 /// [`Error::Invalid`] for an invalid model ([`Model::check`]) or bad
@@ -156,27 +143,29 @@ pub fn stream(seed: u64, run: u64) -> Rng {
 /// stiffness). An explosion is not an error: it ends the run with
 /// [`Outcome::Exploded`] and its time.
 pub fn simulate(model: &Model, opts: &SimOptions) -> Result<Trajectory> {
-    let mut rng = stream(opts.seed.unwrap_or(model.seed), 0);
-    simulate_with_rng(model, opts, &mut rng)
+    simulate_run(model, opts, opts.seed.unwrap_or(model.seed), 0)
 }
 
-/// Simulates one run drawing randomness from `rng`.
+/// Simulates run `run` of an ensemble with seed `seed`: its random draws
+/// come from the streams of (seed, run, mechanism) ([`Streams`]), so run
+/// `r` of two models that differ in one parameter sees the same draws
+/// (common random numbers). `opts.seed` is ignored.
 ///
 /// # Errors
 /// As [`simulate`].
-pub fn simulate_with_rng(model: &Model, opts: &SimOptions, rng: &mut Rng) -> Result<Trajectory> {
+pub fn simulate_run(model: &Model, opts: &SimOptions, seed: u64, run: u64) -> Result<Trajectory> {
     model.check()?;
-    simulate_checked(model, opts, rng)
+    simulate_checked(model, opts, Streams::new(seed, run))
 }
 
-/// [`simulate_with_rng`] for a model already checked (ensembles check once).
+/// [`simulate_run`] for a model already checked (ensembles check once).
 pub(crate) fn simulate_checked(
     model: &Model,
     opts: &SimOptions,
-    rng: &mut Rng,
+    streams: Streams,
 ) -> Result<Trajectory> {
     opts.check(model.horizon)?;
-    engine::Run::new(model, opts, rng).run()
+    engine::Run::new(model, opts, streams).run()
 }
 
 #[cfg(test)]
