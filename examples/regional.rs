@@ -22,7 +22,7 @@ use escalation::output::OutputDir;
 use escalation::plot;
 use escalation::prelude::*;
 use escalation::sim::{EventKind, simulate_run};
-use escalation::sweep::{Axis, Grid, Param, SweepOptions, sweep_linear};
+use escalation::sweep::{Axis, Grid, Param, PhaseField, SweepOptions, sweep_linear};
 use rayon::prelude::*;
 
 const SCENARIO: &str = include_str!("scenarios/islamabad.toml");
@@ -207,8 +207,8 @@ fn tally(model: &Model) -> Result<Tally> {
 /// `phase.NAME.gain`): the loop during the ceasefire, or after its collapse.
 fn ceasefire_loop(model: &Model, g: f64) -> Result<f64> {
     let grid = Grid::new(vec![Axis {
-        path: Param::PhaseGain(0).path(model),
-        param: Param::PhaseGain(0),
+        path: Param::Phase(0, PhaseField::Gain).path(model),
+        param: Param::Phase(0, PhaseField::Gain),
         start: g,
         stop: g,
         count: 1,

@@ -21,7 +21,7 @@ use escalation::model::Model;
 use escalation::output::OutputDir;
 use escalation::plot::{self, Curve};
 use escalation::prelude::*;
-use escalation::sweep::{Axis, Grid, Param, SweepOptions, sweep_ensemble};
+use escalation::sweep::{Axis, Grid, Param, SpoilerField, SweepOptions, sweep_ensemble};
 
 const SCENARIO: &str = include_str!("scenarios/spoilers.toml");
 const RUNS: u64 = 1000;
@@ -66,7 +66,7 @@ fn main() -> Result<()> {
     }
     let grid = Grid::new(vec![Axis::new(
         &model,
-        Param::SpoilerAttribution,
+        Param::Spoilers(SpoilerField::Attribution),
         0.5,
         1.0,
         6,
@@ -134,8 +134,14 @@ fn main() -> Result<()> {
 
     // Where the hotline is absent: failure over attack rate × accuracy.
     let map_grid = Grid::new(vec![
-        Axis::new(&slow, Param::SpoilerRate, 0.0, 0.45, 10)?,
-        Axis::new(&slow, Param::SpoilerAttribution, 0.5, 1.0, 11)?,
+        Axis::new(&slow, Param::Spoilers(SpoilerField::Rate), 0.0, 0.45, 10)?,
+        Axis::new(
+            &slow,
+            Param::Spoilers(SpoilerField::Attribution),
+            0.5,
+            1.0,
+            11,
+        )?,
     ])?;
     let mut map = figures::collapse_heatmap(&slow, &map_grid, MAP_RUNS, None)?;
     map.title = format!("Without a hotline: P(ceasefire fails), {MAP_RUNS} runs per cell");

@@ -19,7 +19,7 @@ use escalation::model::Model;
 use escalation::output::OutputDir;
 use escalation::plot::{self, Mark};
 use escalation::prelude::*;
-use escalation::sweep::{Axis, Grid, Param};
+use escalation::sweep::{Axis, ControllerField, Grid, Param};
 
 const SCENARIO: &str = include_str!("scenarios/tactical_pause.toml");
 
@@ -122,7 +122,13 @@ fn main() -> Result<()> {
     // before and after the pause marked.
     let grid = Grid::new(vec![
         Axis::new(&model, Param::Gain, 0.0, 2.4, 61)?,
-        Axis::new(&model, Param::Derivative, 0.0, 4.0, 41)?,
+        Axis::new(
+            &model,
+            Param::Controller(ControllerField::Derivative),
+            0.0,
+            4.0,
+            41,
+        )?,
     ])?;
     let mut map = figures::stability_map(&model, &grid)?;
     map.title = format!(

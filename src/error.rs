@@ -292,18 +292,54 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// sweep parameters): each returns the value or an [`Error::Invalid`] naming
 /// `key`, with the same words everywhere.
 pub(crate) mod rules {
-    use super::{Error, Invalid, Result};
+    use super::{Error, Invalid, Result, num};
     use crate::limits::{MAX_LAG, MAX_STEPS, MIN_DURATION};
 
-    pub fn bad(key: impl Into<String>, value: impl std::fmt::Display, reason: &str) -> Error {
-        Invalid::new(key, reason).value(value).into()
+    /// A value as an error shows it: numbers with at most 17 significant
+    /// digits ([`num`]), whole numbers and text as they are.
+    pub trait Shown {
+        fn shown(&self) -> String;
+    }
+    impl Shown for f64 {
+        fn shown(&self) -> String {
+            num(*self)
+        }
+    }
+    impl Shown for usize {
+        fn shown(&self) -> String {
+            self.to_string()
+        }
+    }
+    impl Shown for u64 {
+        fn shown(&self) -> String {
+            self.to_string()
+        }
+    }
+    impl Shown for i32 {
+        fn shown(&self) -> String {
+            self.to_string()
+        }
+    }
+    impl Shown for String {
+        fn shown(&self) -> String {
+            self.clone()
+        }
+    }
+    impl Shown for &str {
+        fn shown(&self) -> String {
+            (*self).to_string()
+        }
+    }
+
+    pub fn bad(key: impl Into<String>, value: impl Shown, reason: &str) -> Error {
+        Invalid::new(key, reason).value(value.shown()).into()
     }
 
     pub fn finite(key: &str, v: f64) -> Result<f64> {
         if v.is_finite() {
             Ok(v)
         } else {
-            Err(bad(key, v, "must be a finite number"))
+            Err(bad(key, num(v), "must be a finite number"))
         }
     }
 
@@ -312,7 +348,7 @@ pub(crate) mod rules {
         if v > 0.0 {
             Ok(v)
         } else {
-            Err(bad(key, v, "must be positive"))
+            Err(bad(key, num(v), "must be positive"))
         }
     }
 
@@ -321,7 +357,7 @@ pub(crate) mod rules {
         if v >= 0.0 {
             Ok(v)
         } else {
-            Err(bad(key, v, "must not be negative"))
+            Err(bad(key, num(v), "must not be negative"))
         }
     }
 
@@ -330,7 +366,7 @@ pub(crate) mod rules {
         if (0.0..=1.0).contains(&v) {
             Ok(v)
         } else {
-            Err(bad(key, v, "must be a probability in [0, 1]"))
+            Err(bad(key, num(v), "must be a probability in [0, 1]"))
         }
     }
 
@@ -341,7 +377,7 @@ pub(crate) mod rules {
         if v < MIN_DURATION || horizon / v > MAX_STEPS {
             return Err(bad(
                 key,
-                v,
+                num(v),
                 &format!(
                     "is too short: at least {MIN_DURATION:e} days and at least horizon / {MAX_STEPS:e}"
                 ),

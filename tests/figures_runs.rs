@@ -8,7 +8,7 @@ use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::figures;
 use escalation::prelude::*;
 use escalation::sim::simulate_run;
-use escalation::sweep::Param;
+use escalation::sweep::{Param, SpoilerField};
 
 #[test]
 fn fan_chart_median_lies_inside_its_bands_and_matches_the_runs() {
@@ -119,8 +119,8 @@ fn collapse_heatmap_agrees_with_an_ensemble_at_each_cell() {
 fn default_heatmap_grid_spans_rate_and_attribution() {
     let m = load("islamabad.toml");
     let g = figures::default_heatmap_grid(&m).unwrap();
-    assert_eq!(g.axes[0].param, Param::SpoilerRate);
-    assert_eq!(g.axes[1].param, Param::SpoilerAttribution);
+    assert_eq!(g.axes[0].param, Param::Spoilers(SpoilerField::Rate));
+    assert_eq!(g.axes[1].param, Param::Spoilers(SpoilerField::Attribution));
     assert!((g.axes[0].stop - 0.3).abs() < 1e-12 && g.axes[1].stop == 1.0);
     invalid(
         figures::default_heatmap_grid(&load("dyad.toml")),

@@ -16,7 +16,7 @@ use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::figures;
 use escalation::model::Phase;
 use escalation::prelude::*;
-use escalation::sweep::{Axis, Grid, Param, SweepOptions, sweep_linear, sweep_summary};
+use escalation::sweep::{ActorField, Axis, Grid, Param, SweepOptions, sweep_linear, sweep_summary};
 use nalgebra::{DMatrix, DVector};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -602,7 +602,11 @@ fn exercise(m: &Model) -> Result<(), TestCaseError> {
         }
         let _ = analysis::delay_margin(d, c, d.gain);
     }
-    for param in [Param::Gain, Param::Coupling(0, 1), Param::Restraint(9)] {
+    for param in [
+        Param::Gain,
+        Param::Coupling(0, 1),
+        Param::Actor(9, ActorField::Restraint),
+    ] {
         if let Ok(axis) = Axis::new(m, param, 0.0, 1.0, 3)
             && let Ok(grid) = Grid::new(vec![axis])
             && let Ok(points) = sweep_linear(m, &grid, &SweepOptions::default(), None)

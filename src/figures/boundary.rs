@@ -117,7 +117,7 @@ fn locate(
         Edge::H(..) => axes[0].param,
         Edge::V(..) => axes[1].param,
     };
-    if moving == Param::Lag {
+    if moving == Param::Controller(crate::sweep::ControllerField::Lag) {
         return Ok(at(0.5));
     }
     let (mut lo, mut hi) = (0.0, 1.0);

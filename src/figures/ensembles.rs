@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::plot::{FanChart, FanSeries, Heatmap, QuantileBand};
 use crate::sim::{Outcome, SimOptions, Streams, simulate_checked};
-use crate::sweep::{Axis, Grid, Param, SweepOptions, sweep_ensemble};
+use crate::sweep::{Axis, Grid, Param, SpoilerField, SweepOptions, sweep_ensemble};
 
 /// Sample times of a fan chart: 201, evenly spaced over the horizon.
 pub const FAN_TIMES: usize = 201;
@@ -262,8 +262,14 @@ pub fn default_heatmap_grid(model: &Model) -> Result<Grid> {
     let rate = if s.rate > 0.0 { 3.0 * s.rate } else { 0.3 };
     let low = (s.attribution.min(0.5) * 10.0).floor() / 10.0;
     Grid::new(vec![
-        Axis::new(model, Param::SpoilerRate, 0.0, rate, 10)?,
-        Axis::new(model, Param::SpoilerAttribution, low, 1.0, 11)?,
+        Axis::new(model, Param::Spoilers(SpoilerField::Rate), 0.0, rate, 10)?,
+        Axis::new(
+            model,
+            Param::Spoilers(SpoilerField::Attribution),
+            low,
+            1.0,
+            11,
+        )?,
     ])
 }
 

@@ -25,6 +25,7 @@ mod dynamics;
 pub mod field;
 mod ladder;
 mod mechanisms;
+mod phase_loop;
 mod setters;
 mod spec;
 
@@ -36,6 +37,7 @@ pub use builder::ModelBuilder;
 pub use dynamics::Dynamics;
 pub use ladder::{KAHN_GROUPS, Ladder, Rung, RungTracker};
 pub use mechanisms::{Agreement, Hotline, Incidents, OnBlame, Phase, Proxy, Spoilers};
+pub use phase_loop::PhaseStage;
 pub use spec::{
     ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, IncidentSpec,
     LadderSpec, PhaseSpec, Scenario, SpoilerSpec, Whole,

@@ -20,8 +20,7 @@ impl Run<'_> {
             .map(|p| p.patron);
         for k in 0..self.phases.len() {
             let p = &self.m.phases[k];
-            if self.phases[k].state != PhaseState::Active
-                || p.breach_rung.is_none_or(|r| rung < r)
+            if self.phases[k].state != PhaseState::Active || p.breach_rung.is_none_or(|r| rung < r)
             {
                 continue;
             }

@@ -3,12 +3,12 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{Grid, Param, SweepOptions};
+use super::{ActorField, Grid, Param, SweepOptions};
 use std::borrow::Cow;
 
 use crate::analysis::{Loop, Verdict, abscissa_2, sampled_stability, stability};
 use crate::error::{Error, NumericalError, Result};
-use crate::model::Model;
+use crate::model::{Model, PhaseStage};
 
 /// The linear verdict at one grid point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,8 +67,8 @@ impl SweepCounts {
 struct Evaluator<'a> {
     grid: &'a Grid,
     model: Model,
-    /// The phase whose gain is swept: the loop analysed is the one during it.
-    phase: Option<usize>,
+    /// The phase whose loop a swept phase parameter shapes, and the stage.
+    phase: Option<(usize, PhaseStage)>,
     /// Which loop's verdict is reported.
     loop_kind: Loop,
     /// Two actors, continuous loop: `[a, b, k, l, γ]` and, per axis, the
@@ -79,7 +79,7 @@ struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     fn new(grid: &'a Grid, base: &'a Model, loop_kind: Loop) -> Self {
         let phase = grid.axes.iter().find_map(|a| match a.param {
-            Param::PhaseGain(k) => Some(k),
+            Param::Phase(k, f) => f.stage().map(|s| (k, s)),
             _ => None,
         });
         let d = &base.dynamics;
@@ -90,11 +90,11 @@ impl<'a> Evaluator<'a> {
             let mut ok = true;
             for (s, axis) in slots.iter_mut().zip(&grid.axes) {
                 *s = match axis.param {
-                    Param::Restraint(i) => Some(i),
+                    Param::Actor(i, ActorField::Restraint) => Some(i),
                     Param::Coupling(0, 1) => Some(2),
                     Param::Coupling(1, 0) => Some(3),
                     Param::Gain => Some(4),
-                    Param::Grievance(_) => None,
+                    Param::Actor(_, ActorField::Grievance) => None,
                     _ => {
                         ok = false;
                         None
@@ -214,18 +214,12 @@ impl Evaluator<'_> {
         for (axis, &v) in self.grid.axes.iter().zip(&values) {
             axis.param.apply(&mut self.model, v);
         }
-        let d = self.model.effective_dynamics();
-        // A swept phase gain is analysed as the loop during that phase:
-        // coupling G∘K with the phase's gain among its parties, unit gain.
+        // A swept phase parameter is analysed as the loop of that phase at
+        // the stage it shapes (during, verified or after), at unit gain.
         let (dynamics, gain) = match self.phase {
-            Some(k) => {
-                let phase = &self.model.phases[k];
-                (
-                    Cow::Owned(d.with_party_gain(&phase.parties, phase.gain)),
-                    1.0,
-                )
-            }
+            Some((k, stage)) => (Cow::Owned(self.model.phase_loop(k, stage)?), 1.0),
             None => {
+                let d = self.model.effective_dynamics();
                 let g = d.gain;
                 (d, g)
             }

@@ -7,6 +7,7 @@
 //! axis varies slowest). A shard `k` of `n` takes the points with `p % n == k`,
 //! so shards of a job array partition the grid and merge back exactly.
 
+mod axis;
 mod gains;
 mod linear;
 mod params;
@@ -14,9 +15,13 @@ mod params;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use axis::{Axis, MAX_POINTS};
 pub use gains::{first_flip, gain_sweep};
 pub use linear::{LinearPoint, SweepCounts, sweep_linear, sweep_summary};
-pub use params::{Axis, MAX_POINTS, PATHS, Param};
+pub use params::{
+    ActorField, ControllerField, HotlineField, IncidentField, PATHS, Param, PhaseField,
+    SpoilerField,
+};
 
 use crate::analysis::Loop;
 use crate::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};

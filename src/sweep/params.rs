@@ -1,241 +1,324 @@
-//! Parameter paths (`coupling.US.Iran`, `actor.Iran.restraint`, …) and grid axes.
+//! Parameter paths (`coupling.US.Iran`, `actor.Iran.restraint`,
+//! `phase.ceasefire.deconfliction`, …): every numeric key of a scenario
+//! that a sweep, a comparison or a sensitivity analysis may set.
 
-use std::fmt;
+use crate::error::{Error, Invalid, Result, num};
+use crate::limits::MAX_LAG;
+use crate::model::{Model, PhaseStage};
 
-use crate::error::{Error, Invalid, Result};
-use crate::model::Model;
-
-/// A sweepable parameter of a compiled model (design §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A settable number of a model, by index. Parse one from its path with
+/// [`Param::parse`]; `docs/scenarios.md` lists every path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Param {
     /// `gain`: the baseline loop gain.
     Gain,
     /// `coupling.ROW.COL`: `K[row][col]`, 1/day.
     Coupling(usize, usize),
-    /// `actor.NAME.restraint`, 1/day.
-    Restraint(usize),
-    /// `actor.NAME.grievance`, intensity/day.
-    Grievance(usize),
-    /// `controller.period`, days.
-    Period,
-    /// `controller.lag`, whole periods.
-    Lag,
-    /// `controller.derivative`, days.
-    Derivative,
-    /// `spoilers.rate`, attacks/day.
-    SpoilerRate,
-    /// `spoilers.attribution`, probability.
-    SpoilerAttribution,
-    /// `hotline.attribution`, probability (attribution from the hotline's start).
-    HotlineAttribution,
-    /// `phase.NAME.gain`.
-    PhaseGain(usize),
+    /// `actor.NAME.FIELD`.
+    Actor(usize, ActorField),
+    /// `controller.FIELD`.
+    Controller(ControllerField),
+    /// `spoilers.FIELD`.
+    Spoilers(SpoilerField),
+    /// `hotline.FIELD`.
+    Hotline(HotlineField),
+    /// `incidents.FIELD`.
+    Incidents(IncidentField),
+    /// `phase.NAME.FIELD`.
+    Phase(usize, PhaseField),
 }
 
-/// The paths `sweep` accepts, for error messages.
-pub const PATHS: &str = "gain, coupling.ROW.COL, actor.NAME.restraint, actor.NAME.grievance, controller.period, controller.lag, controller.derivative, spoilers.rate, spoilers.attribution, hotline.attribution, phase.NAME.gain";
+/// Per-actor numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActorField {
+    /// `restraint`, 1/day.
+    Restraint,
+    /// `grievance`, intensity/day.
+    Grievance,
+    /// `control` of a proxy by its patron, in [0, 1].
+    Control,
+}
+
+/// Numbers of the controller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ControllerField {
+    /// `period`, days.
+    Period,
+    /// `lag`, whole periods.
+    Lag,
+    /// `derivative`, days.
+    Derivative,
+    /// `deadband`, intensity.
+    Deadband,
+}
+
+/// Numbers of the spoilers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SpoilerField {
+    /// `rate`, attacks/day.
+    Rate,
+    /// `phase_rate`, attacks/day while a phase binds a target.
+    PhaseRate,
+    /// `magnitude`, intensity.
+    Magnitude,
+    /// `attribution`, probability.
+    Attribution,
+    /// `attribution_delay`, days.
+    AttributionDelay,
+}
+
+/// Numbers of the hotline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HotlineField {
+    /// `attribution`, probability, from the hotline's start.
+    Attribution,
+    /// `attribution_delay`, days.
+    AttributionDelay,
+    /// `misread`, probability an incident is misread.
+    Misread,
+}
+
+/// Numbers of the incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IncidentField {
+    /// `rate` μ.
+    Rate,
+    /// `magnitude`, intensity.
+    Magnitude,
+    /// `misread`, probability.
+    Misread,
+}
+
+/// Per-phase numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PhaseField {
+    /// `gain` among the parties.
+    Gain,
+    /// `after_gain`.
+    AfterGain,
+    /// `verified_gain`.
+    VerifiedGain,
+    /// `deconfliction`, in [0, 1].
+    Deconfliction,
+    /// `guarantee`, 1/day.
+    Guarantee,
+    /// `proxy_control`, in [0, 1].
+    ProxyControl,
+}
+
+/// The paths a sweep accepts, for error messages.
+pub const PATHS: &str = "gain, coupling.ROW.COL, actor.NAME.{restraint, grievance, control}, \
+controller.{period, lag, derivative, deadband}, \
+spoilers.{rate, phase_rate, magnitude, attribution, attribution_delay}, \
+hotline.{attribution, attribution_delay, misread}, incidents.{rate, magnitude, misread}, \
+phase.NAME.{gain, after_gain, verified_gain, deconfliction, guarantee, proxy_control}";
+
+/// How a value must lie.
+#[derive(Clone, Copy)]
+enum Range {
+    Finite,
+    NonNegative,
+    Positive,
+    Probability,
+    Whole,
+}
+
+impl ActorField {
+    const ALL: [Self; 3] = [Self::Restraint, Self::Grievance, Self::Control];
+    fn name(self) -> &'static str {
+        match self {
+            Self::Restraint => "restraint",
+            Self::Grievance => "grievance",
+            Self::Control => "control",
+        }
+    }
+}
+
+impl ControllerField {
+    const ALL: [Self; 4] = [Self::Period, Self::Lag, Self::Derivative, Self::Deadband];
+    fn name(self) -> &'static str {
+        match self {
+            Self::Period => "period",
+            Self::Lag => "lag",
+            Self::Derivative => "derivative",
+            Self::Deadband => "deadband",
+        }
+    }
+}
+
+impl SpoilerField {
+    const ALL: [Self; 5] = [
+        Self::Rate,
+        Self::PhaseRate,
+        Self::Magnitude,
+        Self::Attribution,
+        Self::AttributionDelay,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Self::Rate => "rate",
+            Self::PhaseRate => "phase_rate",
+            Self::Magnitude => "magnitude",
+            Self::Attribution => "attribution",
+            Self::AttributionDelay => "attribution_delay",
+        }
+    }
+}
+
+impl HotlineField {
+    const ALL: [Self; 3] = [Self::Attribution, Self::AttributionDelay, Self::Misread];
+    fn name(self) -> &'static str {
+        match self {
+            Self::Attribution => "attribution",
+            Self::AttributionDelay => "attribution_delay",
+            Self::Misread => "misread",
+        }
+    }
+}
+
+impl IncidentField {
+    const ALL: [Self; 3] = [Self::Rate, Self::Magnitude, Self::Misread];
+    fn name(self) -> &'static str {
+        match self {
+            Self::Rate => "rate",
+            Self::Magnitude => "magnitude",
+            Self::Misread => "misread",
+        }
+    }
+}
+
+impl PhaseField {
+    const ALL: [Self; 6] = [
+        Self::Gain,
+        Self::AfterGain,
+        Self::VerifiedGain,
+        Self::Deconfliction,
+        Self::Guarantee,
+        Self::ProxyControl,
+    ];
+    fn name(self) -> &'static str {
+        match self {
+            Self::Gain => "gain",
+            Self::AfterGain => "after_gain",
+            Self::VerifiedGain => "verified_gain",
+            Self::Deconfliction => "deconfliction",
+            Self::Guarantee => "guarantee",
+            Self::ProxyControl => "proxy_control",
+        }
+    }
+
+    /// The stage of the phase's loop this field shapes (see [`Model::phase_loop`]).
+    #[must_use]
+    pub fn stage(self) -> Option<PhaseStage> {
+        match self {
+            Self::Gain | Self::Guarantee | Self::ProxyControl => Some(PhaseStage::During),
+            Self::VerifiedGain => Some(PhaseStage::Verified),
+            Self::AfterGain => Some(PhaseStage::After),
+            Self::Deconfliction => None,
+        }
+    }
+}
+
+fn field<F: Copy>(all: &[F], name: fn(F) -> &'static str, text: &str) -> Option<F> {
+    all.iter().copied().find(|&f| name(f) == text)
+}
 
 impl Param {
-    /// Parses `path` against `model` (actor and phase names must exist).
+    /// Parses `path` against `model` (actor and phase names must exist, and
+    /// the section the path names must be in the model).
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming the path and what is wrong.
+    /// [`Error::Invalid`] (key `param`) naming the path and what is wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use escalation::prelude::*;
+    /// use escalation::sweep::{Param, PhaseField};
+    /// let m = Model::builder()
+    ///     .horizon(30.0)
+    ///     .actor(ActorSpec::new("A", 0.5))
+    ///     .actor(ActorSpec::new("B", 0.4))
+    ///     .phase(PhaseSpec::new("truce", 0.0, 14.0, 0.2).parties(["A", "B"]))
+    ///     .build()?;
+    /// let p = Param::parse("phase.truce.deconfliction", &m)?;
+    /// assert_eq!(p, Param::Phase(0, PhaseField::Deconfliction));
+    /// assert_eq!(p.path(&m), "phase.truce.deconfliction");
+    /// assert!(Param::parse("phase.war.gain", &m).is_err());
+    /// # Ok::<(), escalation::Error>(())
+    /// ```
     pub fn parse(path: &str, model: &Model) -> Result<Self> {
         let bad = |reason: String| -> Error { Invalid::new("param", reason).value(path).into() };
-        let actor = |name: &str| {
-            model.dynamics.index_of(name).ok_or_else(|| {
-                bad(format!(
-                    "unknown actor {name:?} (actors: {})",
-                    model.dynamics.names.join(", ")
-                ))
-            })
-        };
-        let need_controller = |p: Param| {
-            if model.controller.is_some() {
-                Ok(p)
-            } else {
-                Err(bad("the scenario has no [controller]".into()))
-            }
-        };
-        let need_spoilers = |p: Param| {
-            if model.spoilers.is_some() {
-                Ok(p)
-            } else {
-                Err(bad("the scenario has no [spoilers]".into()))
-            }
-        };
-        if path == "gain" {
-            return Ok(Param::Gain);
-        }
-        match path {
-            "controller.period" => return need_controller(Param::Period),
-            "controller.lag" => return need_controller(Param::Lag),
-            "controller.derivative" => return need_controller(Param::Derivative),
-            "spoilers.rate" => return need_spoilers(Param::SpoilerRate),
-            "spoilers.attribution" => return need_spoilers(Param::SpoilerAttribution),
-            "hotline.attribution" => {
-                return match (&model.hotline, &model.spoilers) {
-                    (Some(_), Some(_)) => Ok(Param::HotlineAttribution),
-                    (None, _) => Err(bad("the scenario has no [hotline]".into())),
-                    (_, None) => Err(bad("the scenario has no [spoilers]".into())),
-                };
-            }
-            _ => {}
-        }
-        if let Some(rest) = path.strip_prefix("coupling.") {
+        let names = || model.dynamics.names.join(", ");
+        let param = if path == "gain" {
+            Some(Param::Gain)
+        } else if let Some(rest) = path.strip_prefix("coupling.") {
             // Actor names may contain dots: try every split.
-            for (k, _) in rest.match_indices('.') {
+            let found = rest.match_indices('.').find_map(|(k, _)| {
                 let (row, col) = (&rest[..k], &rest[k + 1..]);
-                if let (Some(i), Some(j)) =
-                    (model.dynamics.index_of(row), model.dynamics.index_of(col))
-                {
-                    if i == j {
-                        return Err(bad("self-coupling is not a parameter".into()));
-                    }
-                    return Ok(Param::Coupling(i, j));
-                }
+                Some(Param::Coupling(
+                    model.dynamics.index_of(row)?,
+                    model.dynamics.index_of(col)?,
+                ))
+            });
+            if found.is_none() {
+                return Err(bad(format!(
+                    "expected coupling.ROW.COL with two actors (actors: {})",
+                    names()
+                )));
             }
-            return Err(bad(format!(
-                "expected coupling.ROW.COL with two actors (actors: {})",
-                model.dynamics.names.join(", ")
-            )));
-        }
-        if let Some(rest) = path.strip_prefix("actor.") {
-            if let Some(name) = rest.strip_suffix(".restraint") {
-                return Ok(Param::Restraint(actor(name)?));
-            }
-            if let Some(name) = rest.strip_suffix(".grievance") {
-                return Ok(Param::Grievance(actor(name)?));
-            }
-            return Err(bad(
-                "expected actor.NAME.restraint or actor.NAME.grievance".into()
-            ));
-        }
-        if let Some(name) = path
-            .strip_prefix("phase.")
-            .and_then(|r| r.strip_suffix(".gain"))
-        {
-            return model
+            found
+        } else if let Some(rest) = path.strip_prefix("actor.") {
+            let Some((name, f)) = rest.rsplit_once('.') else {
+                return Err(bad("expected actor.NAME.FIELD".into()));
+            };
+            let i = model
+                .dynamics
+                .index_of(name)
+                .ok_or_else(|| bad(format!("unknown actor {name:?} (actors: {})", names())))?;
+            field(&ActorField::ALL, ActorField::name, f).map(|f| Param::Actor(i, f))
+        } else if let Some(rest) = path.strip_prefix("phase.") {
+            let Some((name, f)) = rest.rsplit_once('.') else {
+                return Err(bad("expected phase.NAME.FIELD".into()));
+            };
+            let k = model
                 .phases
                 .iter()
                 .position(|p| p.name == name)
-                .map(Param::PhaseGain)
-                .ok_or_else(|| bad(format!("unknown phase {name:?}")));
-        }
-        Err(bad(format!("unknown parameter path (use one of: {PATHS})")))
-    }
-
-    /// The current value of this parameter in `model` (`None` for a parameter the
-    /// model does not have, e.g. the controller period without a controller).
-    #[must_use]
-    pub fn value_in(self, model: &Model) -> Option<f64> {
-        let d = &model.dynamics;
-        let n = d.n();
-        match self {
-            Param::Gain => Some(d.gain),
-            Param::Coupling(i, j) if i < n && j < n => Some(d.coupling[(i, j)]),
-            Param::Restraint(i) => d.restraint.get(i).copied(),
-            Param::Grievance(i) => d.grievance.get(i).copied(),
-            Param::Coupling(..) => None,
-            Param::Period => model.controller.as_ref().map(|c| c.period),
-            Param::Lag => model.controller.as_ref().map(|c| c.lag as f64),
-            Param::Derivative => model.controller.as_ref().map(|c| c.derivative),
-            Param::SpoilerRate => model.spoilers.as_ref().map(|s| s.rate),
-            Param::SpoilerAttribution => model.spoilers.as_ref().map(|s| s.attribution),
-            Param::HotlineAttribution => model.hotline.as_ref().and_then(|h| h.attribution),
-            Param::PhaseGain(k) => model.phases.get(k).map(|p| p.gain),
-        }
-    }
-
-    /// An axis label with units for this parameter, e.g. "reaction of US to Iran,
-    /// K (1/day)".
-    #[must_use]
-    pub fn label(self, model: &Model) -> String {
-        let name = |i: usize| model.dynamics.names.get(i).map_or("?", String::as_str);
-        match self {
-            Param::Gain => "loop gain γ".into(),
-            Param::Coupling(i, j) => format!("reaction of {} to {}, K (1/day)", name(i), name(j)),
-            Param::Restraint(i) => format!("restraint of {} (1/day)", name(i)),
-            Param::Grievance(i) => format!("grievance of {} (intensity/day)", name(i)),
-            Param::Period => "decision period Δ (days)".into(),
-            Param::Lag => "perception lag d (periods)".into(),
-            Param::Derivative => "derivative time τ_D (days)".into(),
-            Param::SpoilerRate => "spoiler attack rate (1/day)".into(),
-            Param::SpoilerAttribution => "attribution accuracy".into(),
-            Param::HotlineAttribution => "attribution accuracy with the hotline".into(),
-            Param::PhaseGain(k) => format!(
-                "gain during phase {}",
-                model.phases.get(k).map_or("?", |p| p.name.as_str())
-            ),
-        }
-    }
-
-    /// The sweep path of this parameter (`coupling.US.Iran`, `phase.ceasefire.gain`, …).
-    #[must_use]
-    pub fn path(self, model: &Model) -> String {
-        let name = |i: usize| model.dynamics.names.get(i).map_or("?", String::as_str);
-        match self {
-            Param::Gain => "gain".into(),
-            Param::Coupling(i, j) => format!("coupling.{}.{}", name(i), name(j)),
-            Param::Restraint(i) => format!("actor.{}.restraint", name(i)),
-            Param::Grievance(i) => format!("actor.{}.grievance", name(i)),
-            Param::Period => "controller.period".into(),
-            Param::Lag => "controller.lag".into(),
-            Param::Derivative => "controller.derivative".into(),
-            Param::SpoilerRate => "spoilers.rate".into(),
-            Param::SpoilerAttribution => "spoilers.attribution".into(),
-            Param::HotlineAttribution => "hotline.attribution".into(),
-            Param::PhaseGain(k) => format!(
-                "phase.{}.gain",
-                model.phases.get(k).map_or("?", |p| p.name.as_str())
-            ),
-        }
-    }
-
-    /// True for parameters that only matter to random runs (a Monte Carlo sweep).
-    #[must_use]
-    pub fn is_stochastic(self) -> bool {
-        matches!(
-            self,
-            Param::SpoilerRate | Param::SpoilerAttribution | Param::HotlineAttribution
-        )
-    }
-
-    /// Checks that `value` is allowed for this parameter.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with the reason.
-    pub fn check(self, value: f64) -> Result<()> {
-        let fail = |reason: &str| Err(Invalid::new("param", reason).value(value).into());
-        if !value.is_finite() {
-            return fail("values must be finite");
-        }
-        match self {
-            Param::Restraint(_) | Param::Period if value <= 0.0 => fail("must be positive"),
-            Param::Gain | Param::PhaseGain(_) | Param::Derivative | Param::SpoilerRate
-                if value < 0.0 =>
-            {
-                fail("must not be negative")
+                .ok_or_else(|| bad(format!("unknown phase {name:?}")))?;
+            field(&PhaseField::ALL, PhaseField::name, f).map(|f| Param::Phase(k, f))
+        } else if let Some(f) = path.strip_prefix("controller.") {
+            field(&ControllerField::ALL, ControllerField::name, f).map(Param::Controller)
+        } else if let Some(f) = path.strip_prefix("spoilers.") {
+            field(&SpoilerField::ALL, SpoilerField::name, f).map(Param::Spoilers)
+        } else if let Some(f) = path.strip_prefix("hotline.") {
+            field(&HotlineField::ALL, HotlineField::name, f).map(Param::Hotline)
+        } else if let Some(f) = path.strip_prefix("incidents.") {
+            field(&IncidentField::ALL, IncidentField::name, f).map(Param::Incidents)
+        } else {
+            None
+        };
+        let param =
+            param.ok_or_else(|| bad(format!("unknown parameter path (use one of: {PATHS})")))?;
+        param.validate(model).map_err(|e| match e {
+            Error::Invalid(mut inv) => {
+                inv.value = Some(path.to_string());
+                Error::Invalid(inv)
             }
-            Param::Lag
-                if value < 0.0
-                    || value.fract() != 0.0
-                    || value > crate::scenario::MAX_LAG as f64 =>
-            {
-                fail("a lag must be a whole number of periods")
-            }
-            Param::SpoilerAttribution | Param::HotlineAttribution
-                if !(0.0..=1.0).contains(&value) =>
-            {
-                fail("must be a probability in [0, 1]")
-            }
-            _ => Ok(()),
-        }
+            other => other,
+        })?;
+        Ok(param)
     }
 
     /// Checks that `model` has this parameter: its actor, pair or phase
-    /// index exists, and the section it belongs to (controller, spoilers,
-    /// hotline) is present.
+    /// index exists and the section it belongs to is present.
     ///
     /// # Errors
     /// [`Error::Invalid`] with key `param`, naming what is missing.
@@ -264,208 +347,267 @@ impl Param {
                     Ok(())
                 }
             }
-            Param::Restraint(i) | Param::Grievance(i) => actor(i),
-            Param::Period | Param::Lag | Param::Derivative if model.controller.is_none() => {
-                fail("the model has no controller".into())
+            Param::Actor(i, f) => {
+                actor(i)?;
+                if f == ActorField::Control && !model.proxies.iter().any(|p| p.actor == i) {
+                    return fail(format!(
+                        "{} is not a proxy (it has no patron)",
+                        model.dynamics.names[i]
+                    ));
+                }
+                Ok(())
             }
-            Param::SpoilerRate | Param::SpoilerAttribution if model.spoilers.is_none() => {
-                fail("the model has no spoilers".into())
+            Param::Controller(_) if model.controller.is_none() => {
+                fail("the scenario has no [controller]".into())
             }
-            Param::HotlineAttribution if model.hotline.is_none() || model.spoilers.is_none() => {
-                fail("the model needs a hotline and spoilers".into())
+            Param::Spoilers(_) if model.spoilers.is_none() => {
+                fail("the scenario has no [spoilers]".into())
             }
-            Param::PhaseGain(k) if k >= model.phases.len() => {
-                fail(format!("no such phase {k} ({} phases)", model.phases.len()))
+            Param::Hotline(_) if model.hotline.is_none() => {
+                fail("the scenario has no [hotline]".into())
+            }
+            Param::Incidents(_) if model.incidents.is_none() => {
+                fail("the scenario has no [incidents]".into())
+            }
+            Param::Phase(k, f) => match model.phases.get(k) {
+                None => fail(format!("no such phase {k} ({} phases)", model.phases.len())),
+                Some(p) if f == PhaseField::VerifiedGain && p.verify.is_none() => {
+                    fail(format!("phase {} has no `verify` window", p.name))
+                }
+                Some(_) => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    fn range(self) -> Range {
+        use Range::*;
+        match self {
+            Param::Coupling(..) | Param::Actor(_, ActorField::Grievance) => Finite,
+            Param::Actor(_, ActorField::Restraint) => Positive,
+            Param::Controller(ControllerField::Period) => Positive,
+            Param::Controller(ControllerField::Lag) => Whole,
+            Param::Actor(_, ActorField::Control)
+            | Param::Spoilers(SpoilerField::Attribution)
+            | Param::Hotline(HotlineField::Attribution | HotlineField::Misread)
+            | Param::Incidents(IncidentField::Misread)
+            | Param::Phase(_, PhaseField::Deconfliction | PhaseField::ProxyControl) => Probability,
+            _ => NonNegative,
+        }
+    }
+
+    /// Checks that `value` is allowed for this parameter.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (key `param`) with the reason.
+    pub fn check(self, value: f64) -> Result<()> {
+        let fail = |reason: &str| Err(Invalid::new("param", reason).value(num(value)).into());
+        if !value.is_finite() {
+            return fail("values must be finite");
+        }
+        match self.range() {
+            Range::Positive if value <= 0.0 => fail("must be positive"),
+            Range::NonNegative if value < 0.0 => fail("must not be negative"),
+            Range::Probability if !(0.0..=1.0).contains(&value) => {
+                fail("must be a probability in [0, 1]")
+            }
+            Range::Whole if value < 0.0 || value.fract() != 0.0 || value > MAX_LAG as f64 => {
+                fail("a lag must be a whole number of periods")
             }
             _ => Ok(()),
         }
     }
 
+    /// True for parameters that act only through random runs (spoilers,
+    /// hotline accuracy, incidents, de-confliction): a sweep over one needs
+    /// runs per point.
+    #[must_use]
+    pub fn is_stochastic(self) -> bool {
+        matches!(
+            self,
+            Param::Spoilers(_)
+                | Param::Hotline(_)
+                | Param::Incidents(_)
+                | Param::Phase(_, PhaseField::Deconfliction)
+        )
+    }
+
     /// Sets the parameter in `model` (after [`Param::validate`] and
     /// [`Param::check`]; a parameter the model does not have is ignored).
     pub fn apply(self, model: &mut Model, value: f64) {
-        let n = model.n();
-        match self {
-            Param::Gain => model.dynamics.gain = value,
-            Param::Coupling(i, j) if i < n && j < n => model.dynamics.coupling[(i, j)] = value,
-            Param::Restraint(i) if i < n => model.dynamics.restraint[i] = value,
-            Param::Grievance(i) if i < n => model.dynamics.grievance[i] = value,
-            Param::Period => {
-                if let Some(c) = model.controller.as_mut() {
-                    c.period = value;
-                }
-            }
-            Param::Lag => {
-                if let Some(c) = model.controller.as_mut() {
-                    c.lag = value as usize;
-                }
-            }
-            Param::Derivative => {
-                if let Some(c) = model.controller.as_mut() {
-                    c.derivative = value;
-                }
-            }
-            Param::SpoilerRate => {
-                if let Some(s) = model.spoilers.as_mut() {
-                    s.rate = value;
-                }
-            }
-            Param::SpoilerAttribution => {
-                if let Some(s) = model.spoilers.as_mut() {
-                    s.attribution = value;
-                }
-            }
-            Param::HotlineAttribution => {
-                if let Some(h) = model.hotline.as_mut() {
-                    h.attribution = Some(value);
-                }
-            }
-            Param::PhaseGain(k) => {
-                if let Some(p) = model.phases.get_mut(k) {
-                    p.gain = value;
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// One axis of a grid: `PATH=START:STOP:COUNT`, `COUNT` evenly spaced values
-/// from `START` to `STOP` inclusive.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Axis {
-    /// The path as written.
-    pub path: String,
-    /// The parameter.
-    pub param: Param,
-    /// First value.
-    pub start: f64,
-    /// Last value.
-    pub stop: f64,
-    /// Number of values (≥ 1).
-    pub count: usize,
-}
-
-/// Largest grid accepted, points.
-pub const MAX_POINTS: u64 = 100_000_000;
-
-impl Axis {
-    /// An axis over `param` of `model` from `start` to `stop` with `count`
-    /// values, its path written as the command line expects it.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] (key `axis` or `param`) for a count below 1, a
-    /// parameter the model does not have, or a value the parameter does not
-    /// allow (see [`Param::check`]).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use escalation::model::{Dynamics, Model};
-    /// use escalation::sweep::{Axis, Param};
-    /// let model = Model::from_dynamics(Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?, 30.0);
-    /// let axis = Axis::new(&model, Param::Coupling(0, 1), 0.0, 1.0, 11)?;
-    /// assert_eq!(axis.path, "coupling.X.Y");
-    /// assert_eq!(axis.value(10), 1.0);
-    /// assert!(Axis::new(&model, Param::Coupling(0, 5), 0.0, 1.0, 11).is_err());
-    /// # Ok::<(), escalation::Error>(())
-    /// ```
-    pub fn new(model: &Model, param: Param, start: f64, stop: f64, count: usize) -> Result<Self> {
-        if count == 0 {
-            return Err(Error::invalid("axis", "needs at least one value"));
-        }
-        if count as u64 > MAX_POINTS {
-            return Err(Error::invalid(
-                "axis",
-                format!("{count} values is more than the limit of {MAX_POINTS}"),
-            ));
-        }
-        param.validate(model)?;
-        param.check(start)?;
-        param.check(stop)?;
-        let axis = Self {
-            path: param.path(model),
-            param,
-            start,
-            stop,
-            count,
-        };
-        if param == Param::Lag {
-            for k in 0..count {
-                param.check(axis.value(k))?;
-            }
-        }
-        Ok(axis)
+        self.access(model, Some(value));
     }
 
-    /// Parses `PATH=START:STOP:COUNT` against `model`, checking every value.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] naming what is wrong.
-    pub fn parse(spec: &str, model: &Model) -> Result<Self> {
-        let bad = |reason: &str| -> Error { Invalid::new("axis", reason).value(spec).into() };
-        let (path, range) = spec
-            .split_once('=')
-            .ok_or_else(|| bad("expected PATH=START:STOP:COUNT"))?;
-        let parts: Vec<&str> = range.split(':').collect();
-        if parts.len() != 3 {
-            return Err(bad("expected PATH=START:STOP:COUNT"));
-        }
-        let num = |s: &str, what: &str| {
-            s.trim()
-                .parse::<f64>()
-                .map_err(|_| bad(&format!("{what} {s:?} is not a number")))
-        };
-        let start = num(parts[0], "START")?;
-        let stop = num(parts[1], "STOP")?;
-        let count: usize = parts[2]
-            .trim()
-            .parse()
-            .map_err(|_| bad(&format!("COUNT {:?} is not a whole number", parts[2])))?;
-        if count == 0 {
-            return Err(bad("COUNT must be at least 1"));
-        }
-        if count as u64 > MAX_POINTS {
-            return Err(bad(&format!("COUNT must be at most {MAX_POINTS}")));
-        }
-        if !start.is_finite() || !stop.is_finite() {
-            return Err(bad("START and STOP must be finite"));
-        }
-        let param = Param::parse(path.trim(), model)?;
-        let axis = Self {
-            path: path.trim().to_string(),
-            param,
-            start,
-            stop,
-            count,
-        };
-        param.check(start)?;
-        param.check(stop)?;
-        if param == Param::Lag {
-            for k in 0..count {
-                param.check(axis.value(k))?;
-            }
-        }
-        Ok(axis)
-    }
-
-    /// The `k`-th value.
+    /// The current value of this parameter in `model` (`None` for one the
+    /// model does not have); an optional key reads as the value in force
+    /// (`spoilers.phase_rate` as `rate` when unset).
     #[must_use]
-    pub fn value(&self, k: usize) -> f64 {
-        if self.count == 1 {
-            self.start
-        } else {
-            self.start + (self.stop - self.start) * k as f64 / (self.count - 1) as f64
+    pub fn value_in(self, model: &Model) -> Option<f64> {
+        self.access(&mut model.clone(), None)
+    }
+
+    /// Reads the value in force and, with `set`, writes a new one.
+    fn access(self, m: &mut Model, set: Option<f64>) -> Option<f64> {
+        fn rw(slot: &mut f64, set: Option<f64>) -> Option<f64> {
+            let old = *slot;
+            if let Some(v) = set {
+                *slot = v;
+            }
+            Some(old)
+        }
+        fn rw_opt(slot: &mut Option<f64>, default: f64, set: Option<f64>) -> Option<f64> {
+            let old = slot.unwrap_or(default);
+            if let Some(v) = set {
+                *slot = Some(v);
+            }
+            Some(old)
+        }
+        let n = m.n();
+        let base_gain = m.dynamics.gain;
+        match self {
+            Param::Gain => rw(&mut m.dynamics.gain, set),
+            Param::Coupling(i, j) if i < n && j < n => rw(&mut m.dynamics.coupling[(i, j)], set),
+            Param::Coupling(..) => None,
+            Param::Actor(i, ActorField::Restraint) => {
+                m.dynamics.restraint.get_mut(i).and_then(|v| rw(v, set))
+            }
+            Param::Actor(i, ActorField::Grievance) => {
+                m.dynamics.grievance.get_mut(i).and_then(|v| rw(v, set))
+            }
+            Param::Actor(i, ActorField::Control) => m
+                .proxies
+                .iter_mut()
+                .find(|p| p.actor == i)
+                .and_then(|p| rw(&mut p.control, set)),
+            Param::Controller(f) => {
+                let c = m.controller.as_mut()?;
+                match f {
+                    ControllerField::Period => rw(&mut c.period, set),
+                    ControllerField::Derivative => rw(&mut c.derivative, set),
+                    ControllerField::Deadband => rw(&mut c.deadband, set),
+                    ControllerField::Lag => {
+                        let old = c.lag as f64;
+                        if let Some(v) = set {
+                            // ok: checked to be a whole number ≤ MAX_LAG.
+                            c.lag = v as usize;
+                        }
+                        Some(old)
+                    }
+                }
+            }
+            Param::Spoilers(f) => {
+                let s = m.spoilers.as_mut()?;
+                match f {
+                    SpoilerField::Rate => rw(&mut s.rate, set),
+                    SpoilerField::PhaseRate => rw_opt(&mut s.phase_rate, s.rate, set),
+                    SpoilerField::Magnitude => rw(&mut s.magnitude, set),
+                    SpoilerField::Attribution => rw(&mut s.attribution, set),
+                    SpoilerField::AttributionDelay => rw(&mut s.attribution_delay, set),
+                }
+            }
+            Param::Hotline(f) => {
+                let (attribution, delay) = m
+                    .spoilers
+                    .as_ref()
+                    .map_or((1.0, 0.0), |s| (s.attribution, s.attribution_delay));
+                let misread = m.incidents.as_ref().map_or(0.0, |i| i.misread);
+                let h = m.hotline.as_mut()?;
+                match f {
+                    HotlineField::Attribution => rw_opt(&mut h.attribution, attribution, set),
+                    HotlineField::AttributionDelay => rw_opt(&mut h.attribution_delay, delay, set),
+                    HotlineField::Misread => rw_opt(&mut h.misread, misread, set),
+                }
+            }
+            Param::Incidents(f) => {
+                let inc = m.incidents.as_mut()?;
+                match f {
+                    IncidentField::Rate => rw(&mut inc.rate, set),
+                    IncidentField::Magnitude => rw(&mut inc.magnitude, set),
+                    IncidentField::Misread => rw(&mut inc.misread, set),
+                }
+            }
+            Param::Phase(k, f) => {
+                let p = m.phases.get_mut(k)?;
+                match f {
+                    PhaseField::Gain => rw(&mut p.gain, set),
+                    PhaseField::AfterGain => rw_opt(&mut p.after_gain, base_gain, set),
+                    PhaseField::VerifiedGain => {
+                        let g = p.gain;
+                        rw_opt(&mut p.verified_gain, g, set)
+                    }
+                    PhaseField::Deconfliction => rw(&mut p.deconfliction, set),
+                    PhaseField::Guarantee => rw(&mut p.guarantee, set),
+                    PhaseField::ProxyControl => rw_opt(&mut p.proxy_control, 0.0, set),
+                }
+            }
         }
     }
-}
 
-impl fmt::Display for Axis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}={}:{}:{}",
-            self.path, self.start, self.stop, self.count
-        )
+    /// The path of this parameter in `model` (`coupling.US.Iran`,
+    /// `phase.ceasefire.gain`, …); `?` stands for a name the model lacks.
+    #[must_use]
+    pub fn path(self, model: &Model) -> String {
+        let name = |i: usize| model.dynamics.names.get(i).map_or("?", String::as_str);
+        let phase = |k: usize| model.phases.get(k).map_or("?", |p| p.name.as_str());
+        match self {
+            Param::Gain => "gain".into(),
+            Param::Coupling(i, j) => format!("coupling.{}.{}", name(i), name(j)),
+            Param::Actor(i, f) => format!("actor.{}.{}", name(i), f.name()),
+            Param::Controller(f) => format!("controller.{}", f.name()),
+            Param::Spoilers(f) => format!("spoilers.{}", f.name()),
+            Param::Hotline(f) => format!("hotline.{}", f.name()),
+            Param::Incidents(f) => format!("incidents.{}", f.name()),
+            Param::Phase(k, f) => format!("phase.{}.{}", phase(k), f.name()),
+        }
+    }
+
+    /// An axis label with units, e.g. "reaction of US to Iran, K (1/day)".
+    #[must_use]
+    pub fn label(self, model: &Model) -> String {
+        let name = |i: usize| model.dynamics.names.get(i).map_or("?", String::as_str);
+        let phase = |k: usize| model.phases.get(k).map_or("?", |p| p.name.as_str());
+        match self {
+            Param::Gain => "loop gain γ".into(),
+            Param::Coupling(i, j) => format!("reaction of {} to {}, K (1/day)", name(i), name(j)),
+            Param::Actor(i, ActorField::Restraint) => format!("restraint of {} (1/day)", name(i)),
+            Param::Actor(i, ActorField::Grievance) => {
+                format!("grievance of {} (intensity/day)", name(i))
+            }
+            Param::Actor(i, ActorField::Control) => format!("patron's control of {}", name(i)),
+            Param::Controller(ControllerField::Period) => "decision period Δ (days)".into(),
+            Param::Controller(ControllerField::Lag) => "perception lag d (periods)".into(),
+            Param::Controller(ControllerField::Derivative) => "derivative time τ_D (days)".into(),
+            Param::Controller(ControllerField::Deadband) => "deadband (intensity)".into(),
+            Param::Spoilers(SpoilerField::Rate) => "spoiler attack rate (1/day)".into(),
+            Param::Spoilers(SpoilerField::PhaseRate) => {
+                "spoiler attack rate during a phase (1/day)".into()
+            }
+            Param::Spoilers(SpoilerField::Magnitude) => "attack magnitude (intensity)".into(),
+            Param::Spoilers(SpoilerField::Attribution) => "attribution accuracy".into(),
+            Param::Spoilers(SpoilerField::AttributionDelay) => "attribution delay (days)".into(),
+            Param::Hotline(HotlineField::Attribution) => {
+                "attribution accuracy with the hotline".into()
+            }
+            Param::Hotline(HotlineField::AttributionDelay) => {
+                "attribution delay with the hotline (days)".into()
+            }
+            Param::Hotline(HotlineField::Misread) => {
+                "probability an incident is misread, with the hotline".into()
+            }
+            Param::Incidents(IncidentField::Rate) => "incident rate μ".into(),
+            Param::Incidents(IncidentField::Magnitude) => "incident magnitude (intensity)".into(),
+            Param::Incidents(IncidentField::Misread) => "probability an incident is misread".into(),
+            Param::Phase(k, f) => {
+                let what = match f {
+                    PhaseField::Gain => "gain during",
+                    PhaseField::AfterGain => "gain after",
+                    PhaseField::VerifiedGain => "verified gain of",
+                    PhaseField::Deconfliction => "de-confliction during",
+                    PhaseField::Guarantee => "guarantee (1/day) of",
+                    PhaseField::ProxyControl => "proxy control during",
+                };
+                format!("{what} phase {}", phase(k))
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ use escalation::model::Model;
 use escalation::output::OutputDir;
 use escalation::plot;
 use escalation::sim::{SimOptions, simulate};
-use escalation::sweep::{Axis, Grid, Param};
+use escalation::sweep::{Axis, Grid, Param, SpoilerField};
 use escalation::{Error, Result};
 
 use crate::common::{Progress, parse_axis, parse_grid, write_stdout};
@@ -178,7 +178,7 @@ pub fn run(a: Args) -> Result<()> {
                     .and_then(|h| h.attribution.map(|p| (h.start, p))),
                 grid.axes
                     .iter()
-                    .any(|x| x.param == Param::SpoilerAttribution),
+                    .any(|x| x.param == Param::Spoilers(SpoilerField::Attribution)),
             ) {
                 eprintln!(
                     "note: the hotline's attribution ({}) replaces spoilers.attribution from day {}",
