@@ -55,6 +55,7 @@ mod faces;
 mod hqr;
 mod integrate;
 mod perron;
+mod phases;
 mod report;
 mod sampled;
 mod schur_cohn;
@@ -77,6 +78,7 @@ pub use equilibrium::{
 };
 pub use explosion::{Explosion, GrowthFit, RungCrossing, detect_explosion, fit_growth};
 pub use faces::{Face, FaceEquilibrium, face_equilibria};
+pub use phases::{BlameThreshold, PhaseReport, StageLoop};
 pub use report::{DominantActor, Ordered, Report, SampledReport, analyze};
 pub use sampled::{
     MAX_COMPANION, Zoh, companion, sampled_critical_gain, sampled_spectral_radius,

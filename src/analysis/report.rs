@@ -127,6 +127,9 @@ pub struct Report {
     pub folds: Option<Vec<Fold>>,
     /// Hysteresis between escalation and de-escalation gains, if any.
     pub hysteresis: Option<Hysteresis>,
+    /// The loop in each phase (during, verified, after) and its blame
+    /// thresholds.
+    pub phases: Vec<super::PhaseReport>,
     /// Caveats about what was (not) computed, in plain words.
     pub notes: Vec<String>,
 }
@@ -261,10 +264,18 @@ pub fn analyze(model: &Model) -> Result<Report> {
     }
     if !model.phases.is_empty() || model.spoilers.is_some() || !model.agreements.is_empty() {
         notes.push(
-            "phases, spoilers and agreements are ignored: the baseline gain holds throughout"
+            "the top-level figures are the baseline loop's; `phases` gives the loop in each phase; spoilers, incidents and agreements act only in runs"
                 .to_string(),
         );
     }
+    let phases = match super::phases::phase_reports(model) {
+        Ok(p) => p,
+        Err(Error::Numerical(e)) => {
+            notes.push(format!("the per-phase analysis was skipped: {e}"));
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
     if let Some(c) = critical.filter(|&c| !linear && gain > c) {
         notes.push(format!(
             "the loop without ceilings is explosive at this gain (critical gain {c:.6}): \
@@ -325,6 +336,7 @@ pub fn analyze(model: &Model) -> Result<Report> {
         sampled,
         folds,
         hysteresis,
+        phases,
         notes,
     })
 }
