@@ -58,6 +58,7 @@ mod perron;
 mod report;
 mod sampled;
 mod schur_cohn;
+mod zoh;
 
 use serde::{Deserialize, Serialize};
 
@@ -79,9 +80,9 @@ pub use explosion::{Explosion, GrowthFit, RungCrossing, detect_explosion, fit_gr
 pub use faces::{Face, FaceEquilibrium, face_equilibria};
 pub use report::{DominantActor, Ordered, Report, SampledReport, analyze};
 pub use sampled::{
-    MAX_COMPANION, Zoh, companion, sampled_critical_gain, sampled_spectral_radius,
-    sampled_stability, zoh,
+    MAX_COMPANION, companion, sampled_critical_gain, sampled_spectral_radius, sampled_stability,
 };
+pub use zoh::{Zoh, zoh};
 
 /// Relative tolerance of the marginal verdict (see the module documentation).
 pub const MARGINAL_TOLERANCE: f64 = 1e-9;
