@@ -292,11 +292,11 @@ fn pooled_text(s: &mut String, series: &Series, f: &PooledFit) {
         None => s.push_str("  no equilibrium (zero slope)\n"),
     }
     let why = match f.verdict {
-        escalation::calibrate::Verdict::Explosive => {
+        escalation::analysis::Verdict::Explosive => {
             "slope > 0: the equilibrium is unstable, the total runs away from it"
         }
-        escalation::calibrate::Verdict::Stable => "slope < 0: the total returns to the equilibrium",
-        escalation::calibrate::Verdict::Marginal => "zero slope",
+        escalation::analysis::Verdict::Stable => "slope < 0: the total returns to the equilibrium",
+        escalation::analysis::Verdict::Marginal => "zero slope",
     };
     s.push_str(&format!(
         "  verdict: {} ({why}){}\n",
