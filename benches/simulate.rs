@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use escalation::output::OutputDir;
+use escalation::plot::{Figure, TrajectoryPlot};
 use escalation::scenario::{Format, Scenario};
 use escalation::sim::{SimOptions, simulate};
 
@@ -31,7 +32,7 @@ fn headline(c: &mut Criterion) {
             out.write("trajectory.csv", run.to_csv().expect("csv").as_bytes())
                 .expect("csv");
             for name in ["trajectory.png", "trajectory.svg"] {
-                out.write_with(name, |p| escalation::plot::trajectory(&run, &model, p))
+                out.write_with(name, |p| TrajectoryPlot::new(&run, &model).save(p))
                     .expect("plot");
             }
         });

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::figures;
 use escalation::output::OutputDir;
+use escalation::plot::TrajectoryPlot;
 use escalation::prelude::*;
 use escalation::sim::EventKind;
 
@@ -72,13 +73,13 @@ fn main() -> Result<()> {
     let out = OutputDir::create(&out_dir, false)?;
     out.write("trajectory.csv", run.to_csv()?.as_bytes())?;
     for name in ["trajectory.png", "trajectory.svg"] {
-        out.write_with(name, |p| escalation::plot::trajectory(&run, &model, p))?;
+        out.write_with(name, |p| TrajectoryPlot::new(&run, &model).save(p))?;
     }
     for name in ["no_spoilers.png", "no_spoilers.svg"] {
-        out.write_with(name, |p| escalation::plot::trajectory(&calm, &quiet, p))?;
+        out.write_with(name, |p| TrajectoryPlot::new(&calm, &quiet).save(p))?;
     }
     for name in ["fan_chart.png", "fan_chart.svg"] {
-        out.write_with(name, |p| escalation::plot::fan_chart(&fan, p))?;
+        out.write_with(name, |p| fan.save(p))?;
     }
     println!("\nplots written to {}", out.dir().display());
     Ok(())

@@ -99,12 +99,8 @@ fn main() -> Result<()> {
         map.boundary.len()
     );
     for ext in ["png", "svg"] {
-        out.write_with(&format!("root_locus.{ext}"), |p| {
-            plot::root_locus(&locus, p)
-        })?;
-        out.write_with(&format!("stability_map.{ext}"), |p| {
-            plot::stability_map(&map, p)
-        })?;
+        out.write_with(&format!("root_locus.{ext}"), |p| locus.save(p))?;
+        out.write_with(&format!("stability_map.{ext}"), |p| map.save(p))?;
     }
 
     // Part 2: three rivals, one of them deterred.
@@ -162,12 +158,8 @@ fn main() -> Result<()> {
         );
     }
     for ext in ["png", "svg"] {
-        out.write_with(&format!("triad_root_locus.{ext}"), |p| {
-            plot::root_locus(&locus, p)
-        })?;
-        out.write_with(&format!("triad_stability_map.{ext}"), |p| {
-            plot::stability_map(&tmap, p)
-        })?;
+        out.write_with(&format!("triad_root_locus.{ext}"), |p| locus.save(p))?;
+        out.write_with(&format!("triad_stability_map.{ext}"), |p| tmap.save(p))?;
     }
     println!("\npictures in {}", out.dir().display());
     Ok(())

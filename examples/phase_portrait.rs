@@ -17,7 +17,7 @@ use escalation::analysis::{continuation, critical_gain};
 use escalation::figures;
 use escalation::model::Model;
 use escalation::output::OutputDir;
-use escalation::plot::{self, PhasePortrait};
+use escalation::plot::{PhasePortrait, SideBySide};
 use escalation::prelude::*;
 
 const DYAD: &str = include_str!("scenarios/richardson.toml");
@@ -56,7 +56,7 @@ fn main() -> Result<()> {
     }
     for ext in ["png", "svg"] {
         out.write_with(&format!("stable_and_explosive.{ext}"), |path| {
-            figures::side_by_side(path, &panels, (1000, 750))
+            SideBySide::new(&panels).save_sized(path, (2000, 750))
         })?;
     }
 
@@ -90,12 +90,8 @@ fn main() -> Result<()> {
     }
     let diagram = figures::bifurcation(&pair, range)?;
     for ext in ["png", "svg"] {
-        out.write_with(&format!("bistable.{ext}"), |p| {
-            plot::phase_portrait(&portrait, p)
-        })?;
-        out.write_with(&format!("bifurcation.{ext}"), |p| {
-            plot::bifurcation(&diagram, p)
-        })?;
+        out.write_with(&format!("bistable.{ext}"), |p| portrait.save(p))?;
+        out.write_with(&format!("bifurcation.{ext}"), |p| diagram.save(p))?;
     }
     println!("\npictures in {}", out.dir().display());
     Ok(())

@@ -19,7 +19,6 @@ use escalation::ensemble::wilson;
 use escalation::figures;
 use escalation::model::Model;
 use escalation::output::OutputDir;
-use escalation::plot;
 use escalation::prelude::*;
 use escalation::sim::{EventKind, simulate_run};
 use escalation::sweep::{Axis, Grid, Param, PhaseField, SweepOptions, sweep_linear};
@@ -163,7 +162,7 @@ fn main() -> Result<()> {
             fan.title.split(": ").last().unwrap_or("")
         );
         for ext in ["png", "svg"] {
-            out.write_with(&format!("{file}.{ext}"), |p| plot::fan_chart(&fan, p))?;
+            out.write_with(&format!("{file}.{ext}"), |p| fan.save(p))?;
         }
     }
     println!("\npictures in {}", out.dir().display());

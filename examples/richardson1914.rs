@@ -11,6 +11,7 @@
 
 use escalation::calibrate::{FitOptions, Group, Series, fit_pooled, fit_richardson};
 use escalation::output::OutputDir;
+use escalation::plot::{Figure, PooledFitPlot, RichardsonFitPlot};
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -90,12 +91,10 @@ fn main() -> escalation::Result<()> {
 
     let out = OutputDir::create("out/richardson1914", false)?;
     for name in ["pooled.png", "pooled.svg"] {
-        out.write_with(name, |p| escalation::plot::calibration(&pooled, UNITS, p))?;
+        out.write_with(name, |p| PooledFitPlot::new(&pooled, UNITS).save(p))?;
     }
     for name in ["groups.png", "groups.svg"] {
-        out.write_with(name, |p| {
-            escalation::plot::calibration_groups(&two, UNITS, p)
-        })?;
+        out.write_with(name, |p| RichardsonFitPlot::new(&two, UNITS).save(p))?;
     }
     println!(
         "\nfigures written to {}/ (pooled.png, groups.png and SVG copies)",

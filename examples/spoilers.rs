@@ -19,7 +19,7 @@ use escalation::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble, wilso
 use escalation::figures;
 use escalation::model::Model;
 use escalation::output::OutputDir;
-use escalation::plot::{self, Curve};
+use escalation::plot::Curve;
 use escalation::prelude::*;
 use escalation::sweep::{Axis, Grid, Param, SpoilerField, SweepOptions, sweep_ensemble};
 
@@ -156,7 +156,7 @@ fn main() -> Result<()> {
 
     let out = OutputDir::create(&out_dir, false)?;
     for ext in ["png", "svg"] {
-        out.write_with(&format!("heatmap.{ext}"), |p| plot::heatmap(&map, p))?;
+        out.write_with(&format!("heatmap.{ext}"), |p| map.save(p))?;
     }
     println!(
         "\nheat map: {cells} cells × {MAP_RUNS} runs; at 0.15 attacks/day P(fail) = {:.2} at 60 % accuracy, {:.2} at 90 %, {:.2} at 100 %",

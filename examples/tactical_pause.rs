@@ -17,7 +17,7 @@ use escalation::analysis::{sampled_critical_gain, sampled_spectral_radius};
 use escalation::figures;
 use escalation::model::Model;
 use escalation::output::OutputDir;
-use escalation::plot::{self, Mark};
+use escalation::plot::{Mark, TrajectoryPlot};
 use escalation::prelude::*;
 use escalation::sweep::{Axis, ControllerField, Grid, Param};
 
@@ -149,14 +149,12 @@ fn main() -> Result<()> {
     ];
     let out = OutputDir::create(&out_dir, false)?;
     for ext in ["png", "svg"] {
-        out.write_with(&format!("stability_map.{ext}"), |p| {
-            plot::stability_map(&map, p)
-        })?;
+        out.write_with(&format!("stability_map.{ext}"), |p| map.save(p))?;
         out.write_with(&format!("sensitized.{ext}"), |p| {
-            plot::trajectory(&cases[3].run, &cases[3].model, p)
+            TrajectoryPlot::new(&cases[3].run, &cases[3].model).save(p)
         })?;
         out.write_with(&format!("not_sensitized.{ext}"), |p| {
-            plot::trajectory(&cases[0].run, &cases[0].model, p)
+            TrajectoryPlot::new(&cases[0].run, &cases[0].model).save(p)
         })?;
     }
     println!("\npictures in {}", out.dir().display());

@@ -12,7 +12,7 @@
 //! loop; the analyses find when it explodes and how much margin is left.
 //!
 //! Data flows one way: [`scenario`] → [`model`] → [`sim`] / analyses → output;
-//! [`figures`] turns a model into the input of each [`plot`].
+//! [`figures`] turns a model into the figures of [`plot`], which save themselves.
 //!
 //! ```
 //! use escalation::prelude::*;

@@ -3,8 +3,9 @@
 
 use approx::assert_relative_eq;
 use escalation::Error;
+use escalation::analysis::Verdict;
 use escalation::calibrate::{
-    FitOptions, Group, Grouped, Resampling, Series, Verdict, fit_pooled, fit_richardson,
+    FitOptions, Group, Grouped, Resampling, Series, fit_pooled, fit_richardson,
 };
 use nalgebra::{DMatrix, DVector, Matrix2, Vector2, matrix, vector};
 use proptest::prelude::*;

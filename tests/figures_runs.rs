@@ -1,11 +1,13 @@
 //! `escalation::figures` from random runs: the fan chart, the collapse heat
-//! map and side-by-side panels, checked against the runs themselves.
+//! map and side-by-side panels (`plot::SideBySide`), checked against the
+//! runs themselves.
 
 mod common;
 use common::{grid, invalid, load};
 use escalation::analysis::Verdict;
 use escalation::ensemble::{EnsembleOptions, run_ensemble};
 use escalation::figures;
+use escalation::plot::SideBySide;
 use escalation::prelude::*;
 use escalation::sim::simulate_run;
 use escalation::sweep::{Param, SpoilerField};
@@ -139,19 +141,30 @@ fn side_by_side_draws_one_wide_picture() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pair.png");
-    figures::side_by_side(&path, &panels, (600, 400)).unwrap();
+    SideBySide::new(&panels)
+        .save_sized(&path, (1200, 400))
+        .unwrap();
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     assert_eq!(width, 1200);
     let none: [escalation::plot::PhasePortrait; 0] = [];
     invalid(
-        figures::side_by_side(&path, &none, (600, 400)).map(|()| 0),
+        SideBySide::new(&none)
+            .save_sized(&path, (600, 400))
+            .map(|()| 0),
         "at least one",
     );
     invalid(
-        figures::side_by_side(&path, &panels, (100, 400)).map(|()| 0),
+        SideBySide::new(&panels)
+            .save_sized(&path, (200, 400))
+            .map(|()| 0),
         "panel width",
+    );
+    // The default size gives each panel the default figure size.
+    assert_eq!(
+        SideBySide::new(&panels).default_size(),
+        (2 * escalation::plot::WIDTH, escalation::plot::HEIGHT)
     );
     // The unstable pair at γ = 1.3 > γ* has no stable equilibrium in view.
     assert!(panels[1].equilibria.iter().all(|e| !e.stable));

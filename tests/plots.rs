@@ -9,7 +9,7 @@
 mod plot_support;
 
 use escalation::model::Dynamics;
-use escalation::plot::{self, Mark};
+use escalation::plot::{self, Mark, TrajectoryPlot};
 use escalation::prelude::*;
 use plot_support::*;
 
@@ -19,7 +19,7 @@ fn trajectory_renders_with_rung_names_clear_of_the_ticks() {
     let (_, model) = Scenario::compile_str(CEASEFIRE, Format::Toml).unwrap();
     let run = simulate(&model, &SimOptions::default()).unwrap();
     let svg = both(dir.path(), "trajectory", |p, size| {
-        plot::trajectory_sized(&run, &model, p, size)
+        TrajectoryPlot::new(&run, &model).save_sized(p, size)
     });
     for label in [
         "time (days)",
@@ -62,7 +62,7 @@ fn trajectory_renders_with_rung_names_clear_of_the_ticks() {
     let mut kahn = model.clone();
     kahn.ladder = escalation::model::Ladder::kahn44();
     let p = dir.path().join("kahn.svg");
-    plot::trajectory(&run, &kahn, &p).unwrap();
+    TrajectoryPlot::new(&run, &kahn).save(&p).unwrap();
     let texts = svg_texts(&check_svg(&p));
     let mut ys: Vec<f64> = texts
         .iter()
@@ -83,7 +83,7 @@ fn trajectory_renders_with_rung_names_clear_of_the_ticks() {
     let mut empty = run.clone();
     empty.t.clear();
     assert_invalid(
-        plot::trajectory(&empty, &model, &dir.path().join("e.png")),
+        TrajectoryPlot::new(&empty, &model).save(dir.path().join("e.png")),
         "trajectory",
     );
 }
@@ -111,9 +111,7 @@ fn phase_portrait_renders_field_nullclines_equilibrium_and_runs() {
         }],
         ..plot::PhasePortrait::new(d.clone(), (0.0, 12.0), (0.0, 12.0))
     };
-    let svg = both(dir.path(), "phase", |p, size| {
-        plot::phase_portrait_sized(&data, p, size)
-    });
+    let svg = both(dir.path(), "phase", |p, size| data.save_sized(p, size));
     for label in [
         "intensity of X (rungs)",
         "intensity of Y (rungs)",
@@ -131,24 +129,18 @@ fn phase_portrait_renders_field_nullclines_equilibrium_and_runs() {
     .unwrap();
     let p = dir.path().join("bad.png");
     assert_invalid(
-        plot::phase_portrait(
-            &plot::PhasePortrait::new(three.clone(), (0.0, 1.0), (0.0, 1.0)),
-            &p,
-        ),
+        plot::PhasePortrait::new(three.clone(), (0.0, 1.0), (0.0, 1.0)).save(&p),
         "2 actors",
     );
     assert_invalid(
-        plot::phase_portrait(
-            &plot::PhasePortrait::new(d.clone(), (-1.0, 1.0), (0.0, 1.0)),
-            &p,
-        ),
+        plot::PhasePortrait::new(d.clone(), (-1.0, 1.0), (0.0, 1.0)).save(&p),
         "x_range",
     );
     let nan = plot::PhasePortrait {
         trajectories: vec![vec![(0.0, f64::NAN)]],
         ..plot::PhasePortrait::new(d.clone(), (0.0, 1.0), (0.0, 1.0))
     };
-    assert_invalid(plot::phase_portrait(&nan, &p), "trajectories[0][0]");
+    assert_invalid(nan.save(&p), "trajectories[0][0]");
 }
 
 #[test]
@@ -157,9 +149,7 @@ fn stability_map_renders_values_and_verdicts_with_the_boundary() {
     for verdicts in [false, true] {
         let data = stability_grid(verdicts);
         let name = if verdicts { "verdicts" } else { "values" };
-        let svg = both(dir.path(), name, |p, size| {
-            plot::stability_map_sized(&data, p, size)
-        });
+        let svg = both(dir.path(), name, |p, size| data.save_sized(p, size));
         for label in ["k (1/day)", "l (1/day)", "ab = γ²kl", "baseline"] {
             assert!(svg.contains(label), "stability map SVG lacks {label:?}");
         }
@@ -173,15 +163,15 @@ fn stability_map_renders_values_and_verdicts_with_the_boundary() {
     let p = dir.path().join("bad.svg");
     let mut short = stability_grid(false);
     short.y.pop();
-    assert_invalid(plot::stability_map(&short, &p), "values");
+    assert_invalid(short.save(&p), "values");
     let mut nan = stability_grid(false);
     if let plot::MapCells::Values { values, .. } = &mut nan.cells {
         values[3][4] = f64::NAN;
     }
-    assert_invalid(plot::stability_map(&nan, &p), "values[3][4]");
+    assert_invalid(nan.save(&p), "values[3][4]");
     let mut flat = stability_grid(false);
     flat.x[1] = flat.x[0];
-    assert_invalid(plot::stability_map(&flat, &p), "x[1]");
+    assert_invalid(flat.save(&p), "x[1]");
 }
 
 #[test]
@@ -204,7 +194,7 @@ fn root_locus_renders_with_the_critical_gain() {
             ..plot::RootLocus::default()
         };
         let svg = both(dir.path(), &format!("locus{}", l > 0.0), |p, size| {
-            plot::root_locus_sized(&data, p, size)
+            data.save_sized(p, size)
         });
         for label in [
             "Re λ (1/day)",
@@ -223,19 +213,19 @@ fn root_locus_renders_with_the_critical_gain() {
         ..plot::RootLocus::default()
     };
     let svg = both(dir.path(), "discrete", |p, size| {
-        plot::root_locus_sized(&discrete, p, size)
+        discrete.save_sized(p, size)
     });
     assert!(svg.contains("Re z") && svg.contains("|z| = 1"));
     let p = dir.path().join("bad.png");
     let mut bad = discrete.clone();
     bad.eigenvalues.pop();
-    assert_invalid(plot::root_locus(&bad, &p), "eigenvalues");
+    assert_invalid(bad.save(&p), "eigenvalues");
     bad = discrete.clone();
     bad.eigenvalues[1][0].1 = f64::INFINITY;
-    assert_invalid(plot::root_locus(&bad, &p), "eigenvalues[1][0]");
+    assert_invalid(bad.save(&p), "eigenvalues[1][0]");
     bad = discrete;
     bad.gains = vec![1.0, 0.0];
-    assert_invalid(plot::root_locus(&bad, &p), "gains[1]");
+    assert_invalid(bad.save(&p), "gains[1]");
 }
 
 #[test]
@@ -251,9 +241,7 @@ fn fan_chart_renders_quantiles_of_an_ensemble() {
             assert!(s.median[k] <= inner.upper[k] && inner.upper[k] <= outer.upper[k]);
         }
     }
-    let svg = both(dir.path(), "fan", |p, size| {
-        plot::fan_chart_sized(&data, p, size)
-    });
+    let svg = both(dir.path(), "fan", |p, size| data.save_sized(p, size));
     for label in [
         "time (days)",
         "intensity (rungs)",
@@ -267,16 +255,16 @@ fn fan_chart_renders_quantiles_of_an_ensemble() {
     let p = dir.path().join("bad.svg");
     let mut bad = data.clone();
     bad.series[0].median.pop();
-    assert_invalid(plot::fan_chart(&bad, &p), "median");
+    assert_invalid(bad.save(&p), "median");
     bad = data.clone();
     bad.series[1].bands[0].lower_q = 0.99;
-    assert_invalid(plot::fan_chart(&bad, &p), "lower_q");
+    assert_invalid(bad.save(&p), "lower_q");
     bad = data.clone();
     bad.series[0].bands[1].lower[5] = bad.series[0].bands[1].upper[5] + 1.0;
-    assert_invalid(plot::fan_chart(&bad, &p), "bands[1].lower[5]");
+    assert_invalid(bad.save(&p), "bands[1].lower[5]");
     bad = data;
     bad.series.clear();
-    assert_invalid(plot::fan_chart(&bad, &p), "series");
+    assert_invalid(bad.save(&p), "series");
 }
 
 #[test]
@@ -310,9 +298,7 @@ fn heatmap_renders_a_poisson_probability() {
         annotate: true,
         ..plot::Heatmap::default()
     };
-    let svg = both(dir.path(), "heat", |p, size| {
-        plot::heatmap_sized(&data, p, size)
-    });
+    let svg = both(dir.path(), "heat", |p, size| data.save_sized(p, size));
     for label in [
         "spoiler attack rate (1/day)",
         "attribution accuracy",
@@ -325,22 +311,20 @@ fn heatmap_renders_a_poisson_probability() {
     let p = dir.path().join("bad.png");
     let mut bad = data.clone();
     bad.values[0][0] = 1.2;
-    assert_invalid(plot::heatmap(&bad, &p), "values[0][0]");
+    assert_invalid(bad.save(&p), "values[0][0]");
     bad = data.clone();
     bad.values[2].pop();
-    assert_invalid(plot::heatmap(&bad, &p), "values[2]");
+    assert_invalid(bad.save(&p), "values[2]");
     bad = data;
     bad.x = vec![0.0];
-    assert_invalid(plot::heatmap(&bad, &p), "heatmap.x");
+    assert_invalid(bad.save(&p), "heatmap.x");
 }
 
 #[test]
 fn bifurcation_renders_branches_and_a_fold() {
     let dir = tempfile::tempdir().unwrap();
     let data = border_fold();
-    let svg = both(dir.path(), "bif", |p, size| {
-        plot::bifurcation_sized(&data, p, size)
-    });
+    let svg = both(dir.path(), "bif", |p, size| data.save_sized(p, size));
     for label in [
         "loop gain γ",
         "equilibrium intensity of Blue (rungs)",
@@ -364,9 +348,7 @@ fn bifurcation_renders_branches_and_a_fold() {
         "{:?}",
         cont.folds
     );
-    let svg = both(dir.path(), "cont", |p, size| {
-        plot::bifurcation_sized(&cont, p, size)
-    });
+    let svg = both(dir.path(), "cont", |p, size| cont.save_sized(p, size));
     assert!(svg.contains("equilibrium intensity of Blue (rungs)") && svg.contains("fold"));
     assert_invalid(
         plot::Bifurcation::from_continuation(&branches, 2, "nobody").map(|_| ()),
@@ -375,72 +357,11 @@ fn bifurcation_renders_branches_and_a_fold() {
     let p = dir.path().join("bad.svg");
     let mut bad = data.clone();
     bad.branches[0].stable.pop();
-    assert_invalid(plot::bifurcation(&bad, &p), "stable");
+    assert_invalid(bad.save(&p), "stable");
     bad = data.clone();
     bad.folds[0].1 = f64::NAN;
-    assert_invalid(plot::bifurcation(&bad, &p), "folds[0]");
+    assert_invalid(bad.save(&p), "folds[0]");
     bad = data;
     bad.branches.clear();
-    assert_invalid(plot::bifurcation(&bad, &p), "branches");
-}
-
-#[test]
-fn degenerate_but_valid_inputs_render() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = |name: &str| dir.path().join(name);
-    // A map with one value everywhere, a locus that does not move, a fan of
-    // zero width, a one-point branch.
-    let mut map = stability_grid(false);
-    if let plot::MapCells::Values { values, .. } = &mut map.cells {
-        values.iter_mut().flatten().for_each(|v| *v = 0.0);
-    }
-    map.boundary.clear();
-    map.marks.clear();
-    plot::stability_map(&map, &p("flat.png")).unwrap();
-    let still = plot::RootLocus {
-        gains: vec![0.0, 1.0],
-        eigenvalues: vec![vec![(-0.5, 0.0)], vec![(-0.5, 0.0)]],
-        ..plot::RootLocus::default()
-    };
-    plot::root_locus(&still, &p("still.svg")).unwrap();
-    let zero = vec![0.0; 5];
-    let fan = plot::FanChart {
-        t: linspace(0.0, 4.0, 5),
-        series: vec![plot::FanSeries {
-            name: "A".into(),
-            median: zero.clone(),
-            bands: vec![plot::QuantileBand {
-                lower_q: 0.1,
-                upper_q: 0.9,
-                lower: zero.clone(),
-                upper: zero,
-            }],
-        }],
-        ..plot::FanChart::default()
-    };
-    plot::fan_chart(&fan, &p("fan.png")).unwrap();
-    let dot = plot::Bifurcation {
-        branches: vec![plot::Branch::uniform(vec![(1.0, 2.0)], true)],
-        ..plot::Bifurcation::default()
-    };
-    plot::bifurcation(&dot, &p("dot.svg")).unwrap();
-    // A figure handed straight to `render` still checks its input.
-    let bad = plot::Heatmap {
-        x_label: "x".into(),
-        y_label: "y".into(),
-        x: vec![0.0, 1.0],
-        y: vec![0.0, 1.0],
-        values: vec![vec![0.5]],
-        ..plot::Heatmap::default()
-    };
-    match plot::render(&p("raw.png"), (400, 300), &bad) {
-        Err(escalation::Error::Plot(m)) => assert!(m.contains("values"), "{m}"),
-        other => panic!("expected a plot error, got {other:?}"),
-    }
-    // Unknown extension and absurd sizes are input errors.
-    assert_invalid(plot::bifurcation(&dot, &p("dot.jpg")), "extension");
-    assert_invalid(
-        plot::bifurcation_sized(&dot, &p("dot.png"), (10, 10)),
-        "width",
-    );
+    assert_invalid(bad.save(&p), "branches");
 }

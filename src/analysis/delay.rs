@@ -8,7 +8,8 @@
 
 use nalgebra::{Complex, DMatrix};
 
-use super::sampled::{Zoh, check, companion_with_lag, radius, radius_hqr_first, zoh};
+use super::sampled::{companion_with_lag, radius, radius_hqr_first};
+use super::zoh::{Zoh, derivative_ratio, zoh};
 use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
 use crate::error::{NumericalError, Result};
@@ -58,7 +59,7 @@ pub fn loop_radius_bound(d: &Dynamics, c: &Controller, gain: f64) -> Result<f64>
     d.check()?;
     c.check()?;
     check_gain(gain)?;
-    let r = check(c)?;
+    let r = derivative_ratio(c)?;
     let z = zoh(d, c.period)?;
     let pi = std::f64::consts::PI;
     let grid: Vec<f64> = (0..=512).map(|k| pi * (k as f64 / 512.0).powi(2)).collect();
@@ -199,7 +200,7 @@ pub fn unstable_root_count(
     d.check()?;
     c.check()?;
     check_gain(gain)?;
-    let r = check(c)?;
+    let r = derivative_ratio(c)?;
     let z = zoh(d, c.period)?;
     let f = |t: f64| char_fn(&z, d, gain, r, lag, t);
     let pi = std::f64::consts::PI;

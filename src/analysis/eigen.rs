@@ -82,6 +82,25 @@ pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
     scale
 }
 
+/// `maxᵢ Σⱼ |Mᵢⱼ|`: a Gershgorin bound on the modulus of every eigenvalue
+/// of a square matrix `m`, the scale of the marginal tolerance for a matrix
+/// that does not come from a [`Dynamics`] (a fitted system, say). For
+/// `M(γ) = −A + γK` with a zero diagonal in `K` it equals [`abscissa_scale`].
+///
+/// ```
+/// use escalation::analysis::{Verdict, gershgorin_bound};
+/// use escalation::nalgebra::DMatrix;
+/// let m = DMatrix::from_row_slice(2, 2, &[-0.5, 0.3, 0.6, -0.4]);
+/// assert_eq!(gershgorin_bound(&m), 1.0);
+/// assert_eq!(Verdict::from_abscissa(1e-12, gershgorin_bound(&m)), Verdict::Marginal);
+/// ```
+#[must_use]
+pub fn gershgorin_bound(m: &DMatrix<f64>) -> f64 {
+    m.row_iter()
+        .map(|r| r.iter().map(|v| v.abs()).sum::<f64>())
+        .fold(0.0, f64::max)
+}
+
 /// The spectral abscissa `α = max Re λ(−A + γK)`, 1/day: the loop explodes
 /// iff `α > 0`, and perturbations grow (or decay) like `e^{αt}`.
 ///

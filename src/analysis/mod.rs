@@ -25,8 +25,10 @@
 //! A continuous loop is *marginal* when its spectral abscissa `α` satisfies
 //! `|α| ≤ MARGINAL_TOLERANCE · s`, with `s = maxᵢ (aᵢ + |γ| Σⱼ |Kᵢⱼ|)` (a
 //! Gershgorin bound on every eigenvalue's modulus, 1/day): *stable* below,
-//! *explosive* above. A sampled loop is marginal when its spectral radius `ρ`
-//! satisfies `|ρ − 1| ≤ MARGINAL_TOLERANCE`.
+//! *explosive* above. For a matrix that does not come from a model (the
+//! fitted systems of [`crate::calibrate`]), `s` is its Gershgorin bound
+//! `maxᵢ Σⱼ |Mᵢⱼ|` ([`gershgorin_bound`]). A sampled loop is marginal when
+//! its spectral radius `ρ` satisfies `|ρ − 1| ≤ MARGINAL_TOLERANCE`.
 //!
 //! # Example
 //!
@@ -59,6 +61,7 @@ mod phases;
 mod report;
 mod sampled;
 mod schur_cohn;
+mod zoh;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,8 +72,8 @@ pub use critical::{
 };
 pub use delay::{DelayMargin, delay_margin, loop_radius_bound, unstable_root_count};
 pub use eigen::{
-    Mode, abscissa_2, abscissa_scale, eigenvalues, jacobian_eigenvalues, leading_mode, root_locus,
-    spectral_abscissa, stability,
+    Mode, abscissa_2, abscissa_scale, eigenvalues, gershgorin_bound, jacobian_eigenvalues,
+    leading_mode, root_locus, spectral_abscissa, stability,
 };
 pub use equilibrium::{
     ceiling_equilibrium, equilibrium, is_negative_peace, jacobian, linear_equilibrium,
@@ -81,9 +84,9 @@ pub use faces::{Face, FaceEquilibrium, face_equilibria};
 pub use phases::{BlameThreshold, PhaseReport, StageLoop};
 pub use report::{DominantActor, Ordered, Report, SampledReport, analyze};
 pub use sampled::{
-    MAX_COMPANION, Zoh, companion, sampled_critical_gain, sampled_spectral_radius,
-    sampled_stability, zoh,
+    MAX_COMPANION, companion, sampled_critical_gain, sampled_spectral_radius, sampled_stability,
 };
+pub use zoh::{Zoh, zoh};
 
 /// Relative tolerance of the marginal verdict (see the module documentation).
 pub const MARGINAL_TOLERANCE: f64 = 1e-9;

@@ -1,6 +1,6 @@
-//! The sampled-data loop (design §3): exact zero-order-hold discretization,
-//! the lagged companion matrix, its spectral radius, the sampled critical
-//! gain and the delay margin.
+//! The sampled-data loop (design §3): the lagged companion matrix built on
+//! the exact zero-order hold of `zoh.rs`, its spectral radius and the
+//! sampled critical gain.
 //!
 //! Between decisions `dx/dt = −Ax + u[k] + g` with `u[k] = γK φ[k]` held
 //! for one period `Δ`, so `x[k+1] = Φ x[k] + Γ (γK φ[k] + g)` with
@@ -8,14 +8,15 @@
 //! With lag `d` and derivative ratio `r = τ_D/Δ`,
 //! `φ[k] = (1 + r) x[k−d] − r x[k−d−1]`.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 
 use super::eigen::eigenvalues;
 use super::perron::loop_radius;
 use super::schur_cohn::SampledPolynomial;
+use super::zoh::{derivative_ratio, zoh};
 use super::{MARGINAL_TOLERANCE, Verdict, check_gain};
 use crate::control::Controller;
-use crate::error::{Error, NumericalError, Result};
+use crate::error::{NumericalError, Result};
 use crate::model::Dynamics;
 
 /// The sampled critical gain is sought up to this multiple of the
@@ -27,50 +28,6 @@ const GAIN_STEP: f64 = 1.02;
 /// computed about 150 times per critical-gain search): 256 is 42 periods of
 /// lag for 6 actors, and a few seconds at most.
 pub const MAX_COMPANION: usize = 256;
-
-/// Exact zero-order-hold discretization of `dx/dt = −Ax + u` over one period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Zoh {
-    /// `Φᵢ = e^{−aᵢΔ}` (dimensionless).
-    pub phi: DVector<f64>,
-    /// `Γᵢ = (1 − e^{−aᵢΔ})/aᵢ`, days.
-    pub gamma: DVector<f64>,
-}
-
-/// The exact ZOH discretization for the period `period` (days).
-///
-/// ```
-/// use escalation::analysis::zoh;
-/// use escalation::model::Dynamics;
-/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0).unwrap();
-/// let z = zoh(&d, 2.0).unwrap();
-/// assert!((z.phi[0] - (-1.0f64).exp()).abs() < 1e-15);
-/// assert!((z.gamma[0] - (1.0 - (-1.0f64).exp()) / 0.5).abs() < 1e-15);
-/// ```
-///
-/// # Errors
-/// [`Error::Invalid`] unless the period is positive and finite.
-pub fn zoh(d: &Dynamics, period: f64) -> Result<Zoh> {
-    d.check()?;
-    if !period.is_finite() || period <= 0.0 {
-        return Err(Error::invalid(
-            "controller.period",
-            format!(
-                "must be a positive number of days, got {}",
-                crate::error::num(period)
-            ),
-        ));
-    }
-    Ok(Zoh {
-        phi: d.restraint.map(|a| (-a * period).exp()),
-        gamma: d.restraint.map(|a| -(-a * period).exp_m1() / a),
-    })
-}
-
-pub(crate) fn check(c: &Controller) -> Result<f64> {
-    c.check()?;
-    Ok(c.derivative / c.period)
-}
 
 /// The companion matrix's dimension for `n` actors, lag `lag` and derivative
 /// ratio `r`, or an error above [`MAX_COMPANION`].
@@ -96,7 +53,7 @@ pub(crate) fn companion_with_lag(
     lag: usize,
 ) -> Result<DMatrix<f64>> {
     check_gain(gain)?;
-    let r = check(c)?;
+    let r = derivative_ratio(c)?;
     let z = zoh(d, c.period)?;
     let n = d.n();
     let dim = check_companion(n, lag, r)?;
@@ -123,7 +80,7 @@ pub(crate) fn companion_with_lag(
 /// saturation are not part of the linear analysis.
 ///
 /// # Errors
-/// [`Error::Invalid`] for an invalid controller or gain.
+/// [`crate::Error::Invalid`] for an invalid controller or gain.
 pub fn companion(d: &Dynamics, c: &Controller, gain: f64) -> Result<DMatrix<f64>> {
     d.check()?;
     c.check()?;
@@ -151,7 +108,7 @@ pub(crate) fn radius_hqr_first(m: &DMatrix<f64>) -> Result<f64> {
 /// and perturbations scale by `ρ` per period.
 ///
 /// # Errors
-/// As [`companion`]; [`Error::Numerical`] if QR fails.
+/// As [`companion`]; [`crate::Error::Numerical`] if QR fails.
 pub fn sampled_spectral_radius(d: &Dynamics, c: &Controller, gain: f64) -> Result<f64> {
     d.check()?;
     c.check()?;
@@ -215,7 +172,7 @@ fn abs_loop_radius(d: &Dynamics) -> Result<f64> {
 pub fn sampled_critical_gain(d: &Dynamics, c: &Controller) -> Result<Option<f64>> {
     d.check()?;
     c.check()?;
-    let r = check(c)?;
+    let r = derivative_ratio(c)?;
     check_companion(d.n(), c.lag, r)?;
     let rho_abs = abs_loop_radius(d)?;
     if rho_abs <= 0.0 {

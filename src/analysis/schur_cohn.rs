@@ -29,7 +29,7 @@
 //! do. Testing against the circle of radius `R` is the same test on
 //! `p(Rz)`, whose coefficients are `aⱼ Rʲ`.
 
-use super::sampled::{check, zoh};
+use super::zoh::{derivative_ratio, zoh};
 use super::{biased_exponent, unit_scale};
 use crate::control::Controller;
 use crate::error::Result;
@@ -65,7 +65,7 @@ impl SampledPolynomial {
     /// # Errors
     /// As the controller's check.
     pub(crate) fn new(d: &Dynamics, c: &Controller, lag: usize) -> Result<Option<Self>> {
-        let r = check(c)?;
+        let r = derivative_ratio(c)?;
         let n = d.n();
         if n > MAX_ACTORS || n == 0 {
             return Ok(None);

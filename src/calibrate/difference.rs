@@ -7,7 +7,8 @@ use nalgebra::{DMatrix, DVector};
 
 use super::bootstrap::{self, Replicates};
 use super::ols::{self, OlsError};
-use super::{FitOptions, Stability, Verdict, data_error, stability, verdict_of};
+use super::{FitOptions, Stability, data_error, spectrum, stability};
+use crate::analysis::Verdict;
 use crate::error::Result;
 
 /// The regression and everything derived from it.
@@ -124,10 +125,7 @@ fn support(reps: &Replicates, v: Verdict) -> f64 {
         .iter()
         .filter(|c| {
             let (m, _) = split(c);
-            super::eigenvalues(&m).is_ok_and(|ev| {
-                let abscissa = ev.iter().map(|e| e.0).fold(f64::NEG_INFINITY, f64::max);
-                verdict_of(abscissa, &m) == v
-            })
+            spectrum(&m).is_ok_and(|s| s.verdict == v)
         })
         .count();
     same as f64 / reps.coefs.len() as f64

@@ -28,7 +28,8 @@
 //! # Example
 //!
 //! ```
-//! use escalation::calibrate::{fit_pooled, FitOptions, Group, Series, Verdict};
+//! use escalation::analysis::Verdict;
+//! use escalation::calibrate::{fit_pooled, FitOptions, Group, Series};
 //!
 //! let csv = "year,X,Y\n2000,10,12\n2001,11,13.5\n2002,12.6,15.6\n2003,15,18.6\n";
 //! let series = Series::parse(csv, None).unwrap();
@@ -57,8 +58,7 @@ mod pooled;
 mod richardson;
 mod trajectory_fit;
 
-use nalgebra::{DMatrix, DVector, Schur};
-use serde::Serialize;
+use nalgebra::{DMatrix, DVector};
 
 pub use bootstrap::{BootstrapSummary, Interval, Resampling};
 pub use data::Series;
@@ -67,32 +67,8 @@ pub use pooled::{PooledFit, PooledIntervals, fit_pooled};
 pub use richardson::{RichardsonFit, RichardsonIntervals, fit_richardson};
 pub use trajectory_fit::{LmOptions, TrajectoryFit, linear_path};
 
+use crate::analysis::{self, Verdict};
 use crate::error::{Error, Location, Result};
-
-/// Stability of a fitted system, from the spectral abscissa of `M = -A + K`
-/// (for the pooled series, the sign of the slope).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Every eigenvalue has a negative real part: the series return to the
-    /// equilibrium.
-    Stable,
-    /// The leading eigenvalue is zero (to rounding).
-    Marginal,
-    /// An eigenvalue has a positive real part: the equilibrium is unstable
-    /// and the series run away from it (Richardson's pre-1914 finding).
-    Explosive,
-}
-
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Verdict::Stable => "stable",
-            Verdict::Marginal => "marginal",
-            Verdict::Explosive => "explosive",
-        })
-    }
-}
 
 /// Settings shared by [`fit_pooled`] and [`fit_richardson`].
 ///
@@ -192,52 +168,40 @@ pub(crate) struct Stability {
 
 /// Analyses `dx/dt = M x + g`.
 pub(crate) fn stability(m: &DMatrix<f64>, g: &DVector<f64>) -> Result<Stability> {
-    let eigenvalues = eigenvalues(m)?;
-    let abscissa = eigenvalues
-        .iter()
-        .map(|e| e.0)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let verdict = verdict_of(abscissa, m);
-    let equilibrium = m
+    let mut s = spectrum(m)?;
+    // LU "solves" a numerically singular system with huge entries: a zero
+    // eigenvalue means there is no isolated equilibrium.
+    s.equilibrium = m
         .clone()
         .lu()
         .solve(&(-g))
-        .filter(|x| x.iter().all(|v| v.is_finite()));
-    // LU "solves" a numerically singular system with huge entries: a zero
-    // eigenvalue means there is no isolated equilibrium.
-    let equilibrium = equilibrium.filter(|_| verdict != Verdict::Marginal);
+        .filter(|x| x.iter().all(|v| v.is_finite()))
+        .filter(|_| s.verdict != Verdict::Marginal);
+    Ok(s)
+}
+
+/// Eigenvalues `(re, im)` of `M` (1/year) sorted by decreasing real part,
+/// the spectral abscissa and the verdict (no equilibrium): the analysis'
+/// eigenvalues ([`analysis::eigenvalues`], iteration cap and `hqr`
+/// fallback) and its marginal tolerance relative to the Gershgorin bound of
+/// `M` ([`analysis::gershgorin_bound`]).
+pub(crate) fn spectrum(m: &DMatrix<f64>) -> Result<Stability> {
+    if m.iter().any(|v| !v.is_finite()) {
+        return Err(Error::numerical(
+            "the fitted system has a coefficient that is not finite",
+        ));
+    }
+    let eigenvalues: Vec<(f64, f64)> = analysis::eigenvalues(m)?
+        .iter()
+        .map(|z| (z.re, z.im))
+        .collect();
+    let abscissa = eigenvalues.first().map_or(f64::NEG_INFINITY, |e| e.0);
     Ok(Stability {
         eigenvalues,
         abscissa,
-        verdict,
-        equilibrium,
+        verdict: Verdict::from_abscissa(abscissa, analysis::gershgorin_bound(m)),
+        equilibrium: None,
     })
-}
-
-/// Verdict from the spectral abscissa, with a rounding tolerance relative to `‖M‖`.
-pub(crate) fn verdict_of(abscissa: f64, m: &DMatrix<f64>) -> Verdict {
-    let tol = 1e-12 * m.amax().max(f64::MIN_POSITIVE);
-    if abscissa > tol {
-        Verdict::Explosive
-    } else if abscissa < -tol {
-        Verdict::Stable
-    } else {
-        Verdict::Marginal
-    }
-}
-
-/// Eigenvalues of a small real matrix, with an iteration cap.
-pub(crate) fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<(f64, f64)>> {
-    if m.nrows() == 1 {
-        return Ok(vec![(m[(0, 0)], 0.0)]);
-    }
-    let schur = Schur::try_new(m.clone(), 1e-14, 10_000)
-        .ok_or_else(|| Error::numerical("the eigenvalues of the fitted system did not converge"))?;
-    Ok(schur
-        .complex_eigenvalues()
-        .iter()
-        .map(|z| (z.re, z.im))
-        .collect())
 }
 
 /// An [`Error::Data`] about the data set read from `file`.

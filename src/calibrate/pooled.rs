@@ -5,7 +5,8 @@ use nalgebra::{DMatrix, DVector};
 use super::bootstrap::{BootstrapSummary, Interval};
 use super::difference;
 use super::trajectory_fit::{TrajectoryFit, refine};
-use super::{FitOptions, Group, Grouped, Verdict};
+use super::{FitOptions, Group, Grouped};
+use crate::analysis::Verdict;
 use crate::error::Result;
 
 /// Bootstrap percentile intervals of the pooled line.

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use nalgebra::{DMatrix, DVector};
 
-use super::{Verdict, data_error, stability};
+use super::{data_error, stability};
+use crate::analysis::Verdict;
 use crate::error::{NumericalError, Result};
 
 /// Settings of the Levenberg–Marquardt refinement.

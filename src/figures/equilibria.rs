@@ -20,7 +20,7 @@ const CONTINUATION_STEPS: usize = 400;
 const SPREAD: [f64; 3] = [0.25, 0.5, 0.75];
 
 /// The phase portrait of a two-actor `model` at its baseline gain: the
-/// vector field and nullclines (drawn by [`crate::plot::phase_portrait`]),
+/// vector field and nullclines (drawn by [`crate::plot::PhasePortrait`]),
 /// every equilibrium in view with its stability
 /// ([`crate::analysis::face_equilibria`], ceilings and the floor at zero
 /// included), and trajectories of the continuous model from a spread of

@@ -1,11 +1,11 @@
 //! Figures from a model: the glue between the analyses and [`crate::plot`].
 //!
-//! The plot functions take plain data; the functions here compute that data
-//! from a compiled [`Model`], so that the command-line tool
-//! (`escalation plot KIND SCENARIO --out DIR`) and the examples build every
-//! figure the same way. None of them draws or prints: each returns the input
-//! of one plot function, which the caller may adjust (a title, a mark)
-//! before drawing it.
+//! The figures of [`crate::plot`] hold plain data; the functions here
+//! compute that data from a compiled [`Model`], so that the command-line
+//! tool (`escalation plot KIND SCENARIO --out DIR`) and the examples build
+//! every figure the same way. None of them draws or prints: each returns a
+//! figure, which the caller may adjust (a title, a mark) before saving it
+//! with [`crate::plot::Figure::save`].
 //!
 //! | figure | function | computed with |
 //! |---|---|---|
@@ -16,9 +16,10 @@
 //! | heat map of collapse probability | [`collapse_heatmap`] | [`crate::sweep::sweep_ensemble`] |
 //! | phase portrait (2 actors) | [`phase_portrait`] | [`crate::sim::simulate`], [`crate::analysis::face_equilibria`] |
 //!
-//! The trajectory plot needs no glue: [`crate::plot::trajectory`] takes a
-//! simulated run and its model. [`side_by_side`] draws several figures of
-//! one kind in a row (for example a stable and an explosive phase portrait).
+//! The trajectory plot needs no glue: [`crate::plot::TrajectoryPlot`]
+//! takes a simulated run and its model. [`crate::plot::SideBySide`] draws
+//! several figures of one kind in a row (for example a stable and an
+//! explosive phase portrait).
 //!
 //! Each function that needs a range has a default around the scenario's
 //! current values: [`default_map_grid`], [`default_gains`],
@@ -26,14 +27,16 @@
 //!
 //! # Example
 //!
-//! ```no_run
+//! ```
 //! use escalation::prelude::*;
 //! use escalation::figures;
 //!
-//! let (_, model) = Scenario::load("examples/scenarios/richardson.toml")?;
+//! let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.02, 0.01)?;
+//! let model = Model::from_dynamics(d, 100.0);
 //! let grid = figures::default_map_grid(&model)?;
-//! let map = figures::stability_map(&model, &grid)?;
-//! escalation::plot::stability_map(&map, "map.png".as_ref())?;
+//! let mut map = figures::stability_map(&model, &grid)?;
+//! map.title = "Richardson's dyad".into();
+//! map.save(std::env::temp_dir().join("escalation-doc-map.png"))?;
 //! # Ok::<(), escalation::Error>(())
 //! ```
 
@@ -41,14 +44,12 @@ mod boundary;
 mod ensembles;
 mod equilibria;
 mod linear;
-mod panels;
 
 pub use ensembles::{
     BANDS, FAN_TIMES, collapse_heatmap, default_heatmap_grid, fan_chart, quantile,
 };
 pub use equilibria::{bifurcation, default_gamma_range, phase_portrait};
 pub use linear::{default_gains, default_map_grid, root_locus, stability_map};
-pub use panels::side_by_side;
 
 use crate::error::{Error, Result};
 use crate::model::Model;

@@ -2,15 +2,13 @@
 //! branches solid, unstable branches dashed, folds and the critical gain
 //! marked.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::check;
 use super::frame::{self, Chart2d, Labels, err, legend_line};
 use super::geometry::{Bounds, clip_polyline, extent, padded};
-use super::style::{HEIGHT, WIDTH, color};
+use super::style::color;
 use crate::error::{Error, Result};
 
 /// A branch of equilibria: points `(γ, x)` in continuation order, with the
@@ -33,7 +31,12 @@ impl Branch {
     }
 }
 
-/// Input of [`bifurcation`].
+/// A bifurcation diagram: branches of equilibria against the gain.
+///
+/// Saving it checks it first ([`Figure::check`](super::Figure::check)):
+/// [`Error::Invalid`] when there is no branch, a branch is empty or its
+/// stability flags do not match its points, a value is not finite, or the y
+/// range is empty.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Bifurcation {
     /// Title; empty for "Bifurcation diagram".
@@ -54,26 +57,6 @@ pub struct Bifurcation {
     /// Visible range of the y axis; `None` fits the data. Branches that run
     /// off to infinity near `γ*` are clipped to it.
     pub y_range: Option<(f64, f64)>,
-}
-
-/// Draws the bifurcation diagram to `path` (`.png` or `.svg`) at the default size.
-///
-/// # Errors
-/// [`Error::Invalid`] when there is no branch, a branch is empty or its
-/// stability flags do not match its points, a value is not finite, or the
-/// y range is empty; [`Error::Plot`] when drawing fails.
-pub fn bifurcation(data: &Bifurcation, path: &Path) -> Result<()> {
-    bifurcation_sized(data, path, (WIDTH, HEIGHT))
-}
-
-/// [`bifurcation`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`bifurcation`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn bifurcation_sized(data: &Bifurcation, path: &Path, size: (u32, u32)) -> Result<()> {
-    check::size(size)?;
-    data.check()?;
-    super::render(path, size, data)
 }
 
 impl Bifurcation {
@@ -119,6 +102,30 @@ impl Bifurcation {
         })
     }
 
+    fn bounds(&self) -> Bounds {
+        let pts = || self.branches.iter().flat_map(|b| b.points.iter());
+        let (mut g0, mut g1) = extent(pts().map(|p| p.0)).unwrap_or((0.0, 1.0));
+        if let Some(gc) = self.critical_gain {
+            g0 = g0.min(gc);
+            g1 = g1.max(gc);
+        }
+        let (x0, x1) = if g1 > g0 {
+            (g0, g1)
+        } else {
+            padded(g0, g1, 0.05)
+        };
+        let (y0, y1) = self.y_range.unwrap_or_else(|| {
+            let (lo, hi) = extent(pts().map(|p| p.1)).unwrap_or((0.0, 1.0));
+            let (plo, phi) = padded(lo, hi, 0.06);
+            (if lo >= 0.0 { 0.0 } else { plo }, phi)
+        });
+        Bounds { x0, x1, y0, y1 }
+    }
+}
+
+const STABLE: RGBColor = RGBColor(0, 114, 178);
+
+impl super::Figure for Bifurcation {
     fn check(&self) -> Result<()> {
         check::non_empty("bifurcation.branches", &self.branches)?;
         for (i, b) in self.branches.iter().enumerate() {
@@ -149,36 +156,10 @@ impl Bifurcation {
         Ok(())
     }
 
-    fn bounds(&self) -> Bounds {
-        let pts = || self.branches.iter().flat_map(|b| b.points.iter());
-        let (mut g0, mut g1) = extent(pts().map(|p| p.0)).unwrap_or((0.0, 1.0));
-        if let Some(gc) = self.critical_gain {
-            g0 = g0.min(gc);
-            g1 = g1.max(gc);
-        }
-        let (x0, x1) = if g1 > g0 {
-            (g0, g1)
-        } else {
-            padded(g0, g1, 0.05)
-        };
-        let (y0, y1) = self.y_range.unwrap_or_else(|| {
-            let (lo, hi) = extent(pts().map(|p| p.1)).unwrap_or((0.0, 1.0));
-            let (plo, phi) = padded(lo, hi, 0.06);
-            (if lo >= 0.0 { 0.0 } else { plo }, phi)
-        });
-        Bounds { x0, x1, y0, y1 }
-    }
-}
-
-const STABLE: RGBColor = RGBColor(0, 114, 178);
-
-impl super::Figure for Bifurcation {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        // The input is public: check it here too, for callers of `render`.
-        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Bifurcation diagram"
         } else {

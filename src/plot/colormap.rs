@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::FONT;
+use super::style::{FONT, tick};
 
 /// Viridis (perceptually uniform, colour-blind safe), sampled at nine points.
 const VIRIDIS: [(u8, u8, u8); 9] = [
@@ -148,7 +148,7 @@ pub(crate) fn colorbar<DB: DrawingBackend>(
         .disable_y_mesh()
         .disable_x_axis()
         .y_labels(6)
-        .y_label_formatter(&super::frame::tick)
+        .y_label_formatter(&tick)
         .y_desc(label)
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 17))
@@ -165,17 +165,6 @@ pub(crate) fn colorbar<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ticks_are_short_and_never_negative_zero() {
-        use super::super::frame::tick;
-        assert_eq!(tick(&-0.0), "0");
-        assert_eq!(tick(&-1e-9), "0");
-        assert_eq!(tick(&0.30000000000000004), "0.3");
-        assert_eq!(tick(&10.0), "10");
-        assert_eq!(tick(&-2.5), "-2.5");
-        assert_eq!(tick(&12000.0), "12000");
-    }
 
     #[test]
     fn scales_hit_their_end_colours() {

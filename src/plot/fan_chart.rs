@@ -1,15 +1,13 @@
 //! Monte Carlo fan chart: the median intensity of each actor over time with
 //! quantile bands, over the rung bands of the ladder.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::check;
 use super::frame::{self, Labels, err, legend_box, legend_line};
 use super::rungs;
-use super::style::{HEIGHT, WIDTH, color};
+use super::style::color;
 use crate::error::{Error, Result};
 use crate::model::Ladder;
 
@@ -37,7 +35,13 @@ pub struct FanSeries {
     pub bands: Vec<QuantileBand>,
 }
 
-/// Input of [`fan_chart`].
+/// A fan chart: per actor, the median and quantile bands of an ensemble over time.
+///
+/// Saving it checks it first ([`Figure::check`](super::Figure::check)):
+/// [`Error::Invalid`] when there are fewer than two times or they do not
+/// increase, there is no series, a length disagrees with `t`, a band's
+/// levels are not `0 ≤ lower_q < upper_q ≤ 1` or its lower edge lies above
+/// its upper edge, or a value is not finite.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FanChart {
     /// Title; empty for "Monte Carlo fan chart".
@@ -52,28 +56,21 @@ pub struct FanChart {
     pub threshold: Option<f64>,
 }
 
-/// Draws the fan chart to `path` (`.png` or `.svg`) at the default size.
-///
-/// # Errors
-/// [`Error::Invalid`] when there are fewer than two times or they do not
-/// increase, there is no series, a length disagrees with `t`, a band's
-/// levels are not `0 ≤ lower_q < upper_q ≤ 1` or its lower edge lies above
-/// its upper edge, or a value is not finite; [`Error::Plot`] when drawing fails.
-pub fn fan_chart(data: &FanChart, path: &Path) -> Result<()> {
-    fan_chart_sized(data, path, (WIDTH, HEIGHT))
+/// "5–95 %" from quantile levels.
+fn band_name(b: &QuantileBand) -> String {
+    format!("{}–{} %", percent(b.lower_q), percent(b.upper_q))
 }
 
-/// [`fan_chart`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`fan_chart`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn fan_chart_sized(data: &FanChart, path: &Path, size: (u32, u32)) -> Result<()> {
-    check::size(size)?;
-    data.check()?;
-    super::render(path, size, data)
+fn percent(q: f64) -> String {
+    let p = q * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}", p.round())
+    } else {
+        format!("{p:.1}")
+    }
 }
 
-impl FanChart {
+impl super::Figure for FanChart {
     fn check(&self) -> Result<()> {
         check::increasing("fan_chart.t", &self.t, 2)?;
         check::non_empty("fan_chart.series", &self.series)?;
@@ -118,29 +115,11 @@ impl FanChart {
         }
         Ok(())
     }
-}
 
-/// "5–95 %" from quantile levels.
-fn band_name(b: &QuantileBand) -> String {
-    format!("{}–{} %", percent(b.lower_q), percent(b.upper_q))
-}
-
-fn percent(q: f64) -> String {
-    let p = q * 100.0;
-    if (p - p.round()).abs() < 1e-9 {
-        format!("{}", p.round())
-    } else {
-        format!("{p:.1}")
-    }
-}
-
-impl super::Figure for FanChart {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        // The input is public: check it here too, for callers of `render`.
-        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Monte Carlo fan chart"
         } else {

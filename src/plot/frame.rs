@@ -9,7 +9,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::colormap::{Scale, colorbar};
-use super::style::FONT;
+use super::style::{FONT, tick};
 
 /// A 2-D chart with `f64` axes.
 pub(crate) type Chart2d<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -75,22 +75,6 @@ pub(crate) fn chart<'a, DB: DrawingBackend>(
         .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(x, y)
         .map_err(err)
-}
-
-/// A tick label: at most six decimals, trailing zeros dropped, no "-0"
-/// (plotters puts ticks at 1, 2 or 5 times a power of ten).
-pub(crate) fn tick(v: &f64) -> String {
-    let s = format!("{v:.6}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s.as_str()
-    };
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
 }
 
 /// Axes with ticks, labels and (if `grid`) light grid lines at the ticks.

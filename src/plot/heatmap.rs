@@ -1,21 +1,23 @@
 //! Heat map of a probability (for example of collapse) over a grid of two
 //! parameters, with a colour bar.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::check;
 use super::colormap::{Scale, Sequential};
 use super::frame::{self, err};
 use super::geometry::{Curve, Mark};
 use super::overlay::{self, MarkStyle};
-use super::style::{FONT, HEIGHT, WIDTH};
+use super::style::FONT;
 use crate::error::{Error, Result};
 
-/// Input of [`heatmap`].
+/// A heat map of a probability over a grid of two parameters.
+///
+/// Saving it checks it first ([`Figure::check`](super::Figure::check)):
+/// [`Error::Invalid`] when an axis has fewer than two values or does not
+/// increase, the values do not match the axes, a value is outside `[0, 1]`
+/// or a point is not finite.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Heatmap {
     /// Title, e.g. "Collapse probability (400 runs per cell)".
@@ -40,27 +42,12 @@ pub struct Heatmap {
     pub annotate: bool,
 }
 
-/// Draws the heat map to `path` (`.png` or `.svg`) at the default size.
-///
-/// # Errors
-/// [`Error::Invalid`] when an axis has fewer than two values or does not
-/// increase, the values do not match the axes, a value is outside `[0, 1]`
-/// or a point is not finite; [`Error::Plot`] when drawing fails.
-pub fn heatmap(data: &Heatmap, path: &Path) -> Result<()> {
-    heatmap_sized(data, path, (WIDTH, HEIGHT))
-}
+/// Largest font of the numbers in cells, pixels, and the radius of the ring
+/// that marks a cell's number.
+const NUMBER: u32 = 16;
+const RING: i32 = 21;
 
-/// [`heatmap`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`heatmap`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn heatmap_sized(data: &Heatmap, path: &Path, size: (u32, u32)) -> Result<()> {
-    check::size(size)?;
-    data.check()?;
-    super::render(path, size, data)
-}
-
-impl Heatmap {
+impl super::Figure for Heatmap {
     fn check(&self) -> Result<()> {
         overlay::check_grid(
             "heatmap",
@@ -89,20 +76,11 @@ impl Heatmap {
         }
         Ok(())
     }
-}
 
-/// Largest font of the numbers in cells, pixels, and the radius of the ring
-/// that marks a cell's number.
-const NUMBER: u32 = 16;
-const RING: i32 = 21;
-
-impl super::Figure for Heatmap {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        // The input is public: check it here too, for callers of `render`.
-        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Probability map"
         } else {

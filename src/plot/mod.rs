@@ -1,25 +1,44 @@
 //! Figures, as PNG or SVG (chosen by the file extension).
 //!
-//! One function per figure kind, each taking plain data (so any analysis can
-//! feed it) and a path; `*_sized` variants take the size in pixels:
+//! Every figure is a value that saves itself: fill in the data (plain
+//! structs with public fields, so any analysis can feed them, or
+//! [`crate::figures`] from a model) and call [`Figure::save`] (default size,
+//! 1200 × 750 pixels) or [`Figure::save_sized`]:
 //!
-//! | figure | function | input |
+//! | figure | value | made from |
 //! |---|---|---|
-//! | trajectory with rung bands, phases, events | [`trajectory`] | [`crate::sim::Trajectory`] + [`crate::model::Model`] |
-//! | phase portrait (2 actors) | [`phase_portrait`] | [`PhasePortrait`] |
-//! | stability map over two parameters | [`stability_map`] | [`StabilityMap`] |
-//! | root locus as `γ` rises | [`root_locus`] | [`RootLocus`] |
-//! | Monte Carlo fan chart | [`fan_chart`] | [`FanChart`] |
-//! | heat map of a probability | [`heatmap`] | [`Heatmap`] |
-//! | bifurcation diagram | [`bifurcation`] | [`Bifurcation`] |
-//! | calibration fits | [`calibration`], [`calibration_groups`] | [`crate::calibrate`] fits |
+//! | trajectory with rung bands, phases, events | [`TrajectoryPlot`] | a [`crate::sim::Trajectory`] and its [`crate::model::Model`] |
+//! | phase portrait (2 actors) | [`PhasePortrait`] | a two-actor [`crate::model::Dynamics`] |
+//! | stability map over two parameters | [`StabilityMap`] | a verdict or a value per cell |
+//! | root locus as `γ` rises | [`RootLocus`] | eigenvalues per gain |
+//! | Monte Carlo fan chart | [`FanChart`] | median and quantile bands |
+//! | heat map of a probability | [`Heatmap`] | a probability per cell |
+//! | bifurcation diagram | [`Bifurcation`] | branches of equilibria |
+//! | calibration fits | [`PooledFitPlot`], [`RichardsonFitPlot`] | [`crate::calibrate`] fits |
+//! | several figures of one kind in a row | [`SideBySide`] | any of the above |
 //!
-//! Inputs are validated before anything is drawn: empty data, lengths that
-//! disagree and non-finite values give [`Error::Invalid`] naming the field.
+//! Saving checks the data before anything is drawn or written
+//! ([`Figure::check`]): empty data, lengths that disagree and non-finite
+//! values give [`Error::Invalid`] naming the field.
 //!
 //! Text is drawn with DejaVu Sans, shipped in the repository
 //! (`assets/fonts`, with its licence) and registered once, so no system font
 //! library is needed.
+//!
+//! # Example
+//!
+//! ```
+//! use escalation::plot::{Figure, PhasePortrait};
+//! use escalation::model::Dynamics;
+//!
+//! let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.2, 0.1)?;
+//! let portrait = PhasePortrait::new(d, (0.0, 4.0), (0.0, 4.0));
+//! let dir = std::env::temp_dir().join("escalation-plot-doc");
+//! std::fs::create_dir_all(&dir)?;
+//! portrait.save(dir.join("phase.svg"))?;
+//! portrait.save_sized(dir.join("phase.png"), (900, 600))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod bifurcation;
 mod calibration;
@@ -30,6 +49,7 @@ mod frame;
 mod geometry;
 mod heatmap;
 mod overlay;
+mod panels;
 mod phase_portrait;
 mod root_locus;
 mod rungs;
@@ -42,16 +62,17 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub use bifurcation::{Bifurcation, Branch, bifurcation, bifurcation_sized};
-pub use calibration::{calibration, calibration_groups};
-pub use fan_chart::{FanChart, FanSeries, QuantileBand, fan_chart, fan_chart_sized};
+pub use bifurcation::{Bifurcation, Branch};
+pub use calibration::{PooledFitPlot, RichardsonFitPlot};
+pub use fan_chart::{FanChart, FanSeries, QuantileBand};
 pub use geometry::{Curve, Mark};
-pub use heatmap::{Heatmap, heatmap, heatmap_sized};
-pub use phase_portrait::{EquilibriumMark, PhasePortrait, phase_portrait, phase_portrait_sized};
-pub use root_locus::{Plane, RootLocus, root_locus, root_locus_sized};
-pub use stability_map::{MapCells, StabilityMap, stability_map, stability_map_sized};
+pub use heatmap::Heatmap;
+pub use panels::SideBySide;
+pub use phase_portrait::{EquilibriumMark, PhasePortrait};
+pub use root_locus::{Plane, RootLocus};
+pub use stability_map::{MapCells, StabilityMap};
 pub use style::{HEIGHT, WIDTH};
-pub use trajectory::{trajectory, trajectory_sized};
+pub use trajectory::TrajectoryPlot;
 
 use crate::error::{Error, Result};
 
@@ -85,9 +106,22 @@ impl Kind {
     }
 }
 
-/// A figure that can draw itself on any plotters backend.
+/// A figure: data that checks itself, draws itself on any plotters backend
+/// and saves itself as PNG or SVG.
+///
+/// Implementors provide [`check`](Figure::check) and [`draw`](Figure::draw);
+/// [`save`](Figure::save) and [`save_sized`](Figure::save_sized) check the
+/// size and the data before the file is created, so invalid data never
+/// leaves a half-drawn file.
 pub trait Figure {
-    /// Draws onto `root`; errors are returned as text.
+    /// Checks the data: everything [`draw`](Figure::draw) relies on.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the offending field (and index).
+    fn check(&self) -> Result<()>;
+
+    /// Draws onto `root`, on data that passed [`check`](Figure::check)
+    /// (unchecked data may draw nonsense, fail, or panic on an index).
     ///
     /// # Errors
     /// The backend's error, as text.
@@ -95,28 +129,56 @@ pub trait Figure {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String>;
-}
 
-/// Renders `figure` to a PNG or SVG file of `size` pixels at `path`.
-///
-/// # Errors
-/// [`Error::Invalid`] for an unknown extension, [`Error::Plot`] when drawing
-/// or writing fails.
-pub fn render(path: &Path, size: (u32, u32), figure: &impl Figure) -> Result<()> {
-    style::register_font()?;
-    let kind = Kind::from_path(path)?;
-    let fail = |e: String| Error::Plot(format!("{}: {e}", path.display()));
-    match kind {
-        Kind::Svg => {
-            let root = SVGBackend::new(path, size).into_drawing_area();
-            figure.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))?;
-        }
-        Kind::Png => {
-            let root = BitMapBackend::new(path, size).into_drawing_area();
-            figure.draw(&root).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))?;
+    /// The size [`save`](Figure::save) uses, pixels (width, height):
+    /// [`WIDTH`] × [`HEIGHT`] unless the figure says otherwise.
+    fn default_size(&self) -> (u32, u32) {
+        (WIDTH, HEIGHT)
+    }
+
+    /// Checks a size in pixels (width, height): each side 200–10 000.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the side.
+    fn check_size(&self, size: (u32, u32)) -> Result<()> {
+        check::size(size)
+    }
+
+    /// Saves the figure at its [default size](Figure::default_size), as PNG
+    /// or SVG by the extension of `path` (`.png`, `.svg`, any case).
+    ///
+    /// # Errors
+    /// As [`save_sized`](Figure::save_sized).
+    fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.save_sized(path, self.default_size())
+    }
+
+    /// Saves the figure at `size` (width, height) pixels, as PNG or SVG by
+    /// the extension of `path`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an unknown extension, a size refused by
+    /// [`check_size`](Figure::check_size) or data refused by
+    /// [`check`](Figure::check) (nothing is written then); [`Error::Plot`]
+    /// when drawing or writing fails.
+    fn save_sized(&self, path: impl AsRef<Path>, size: (u32, u32)) -> Result<()> {
+        let path = path.as_ref();
+        let kind = Kind::from_path(path)?;
+        self.check_size(size)?;
+        self.check()?;
+        style::register_font()?;
+        let fail = |e: String| Error::Plot(format!("{}: {e}", path.display()));
+        match kind {
+            Kind::Svg => {
+                let root = SVGBackend::new(path, size).into_drawing_area();
+                self.draw(&root).map_err(fail)?;
+                root.present().map_err(|e| fail(e.to_string()))
+            }
+            Kind::Png => {
+                let root = BitMapBackend::new(path, size).into_drawing_area();
+                self.draw(&root).map_err(fail)?;
+                root.present().map_err(|e| fail(e.to_string()))
+            }
         }
     }
-    Ok(())
 }

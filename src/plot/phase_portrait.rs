@@ -1,8 +1,6 @@
 //! Phase portrait of a two-actor system: the vector field, the nullclines,
 //! equilibria and trajectories in the plane of the two intensities.
 
-use std::path::Path;
-
 use nalgebra::{DMatrix, DVector};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,7 +8,7 @@ use plotters::prelude::*;
 use super::check;
 use super::frame::{self, Chart2d, Labels, err, legend_line};
 use super::geometry::{Bounds, clip_line, clip_polyline};
-use super::style::{HEIGHT, WIDTH, color};
+use super::style::color;
 use crate::error::{Error, Result};
 use crate::model::Dynamics;
 
@@ -25,13 +23,17 @@ pub struct EquilibriumMark {
     pub stable: bool,
 }
 
-/// Input of [`phase_portrait`]: a two-actor system and what to draw over it.
+/// A phase portrait: a two-actor system and what to draw over it.
 ///
 /// The vector field and the nullclines are computed from `dynamics` at
 /// `gain`: arrows show the direction of `(dx/dt, dy/dt)` with a fixed
 /// length (darker where the flow is faster); the nullcline of actor `i` is
 /// where `-a_i x_i + γ Σ_j K_ij x_j + g_i = 0`, and with a ceiling `C_i` also
 /// the line `x_i = C_i`.
+///
+/// Saving it checks it first ([`Figure::check`](super::Figure::check)):
+/// [`Error::Invalid`] when the system does not have two actors, a range is
+/// empty or negative, or a point is not finite.
 #[derive(Debug, Clone)]
 pub struct PhasePortrait {
     /// Title; empty for "Phase portrait at γ = …".
@@ -66,6 +68,16 @@ impl PhasePortrait {
         }
     }
 
+    /// `(dx/dt, dy/dt)` at `(x, y)`, intensity/day (projected onto `x ≥ 0`).
+    fn field(&self, gains: &DMatrix<f64>, p: (f64, f64)) -> (f64, f64) {
+        let d = &self.dynamics;
+        let mut out = [0.0; 2];
+        d.rhs_into(&[p.0, p.1], gains, &d.grievance, &[0.0, 0.0], &mut out);
+        (out[0], out[1])
+    }
+}
+
+impl super::Figure for PhasePortrait {
     fn check(&self) -> Result<()> {
         self.dynamics.check()?;
         if self.dynamics.n() != 2 {
@@ -111,52 +123,10 @@ impl PhasePortrait {
         Ok(())
     }
 
-    /// `(dx/dt, dy/dt)` at `(x, y)`, intensity/day (projected onto `x ≥ 0`).
-    fn field(&self, gains: &DMatrix<f64>, p: (f64, f64)) -> (f64, f64) {
-        let d = &self.dynamics;
-        let mut out = [0.0; 2];
-        d.rhs_into(&[p.0, p.1], gains, &d.grievance, &[0.0, 0.0], &mut out);
-        (out[0], out[1])
-    }
-}
-
-/// Draws the phase portrait to `path` (`.png` or `.svg`) at the default size.
-///
-/// # Errors
-/// [`Error::Invalid`] when the system does not have two actors, a range is
-/// empty or negative, or a point is not finite; [`Error::Plot`] when
-/// drawing fails.
-///
-/// # Example
-///
-/// ```no_run
-/// use escalation::model::Dynamics;
-/// use escalation::plot::{phase_portrait, PhasePortrait};
-/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.2, 0.1).unwrap();
-/// let p = PhasePortrait::new(d, (0.0, 4.0), (0.0, 4.0));
-/// phase_portrait(&p, std::path::Path::new("phase.svg")).unwrap();
-/// ```
-pub fn phase_portrait(data: &PhasePortrait, path: &Path) -> Result<()> {
-    phase_portrait_sized(data, path, (WIDTH, HEIGHT))
-}
-
-/// [`phase_portrait`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`phase_portrait`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn phase_portrait_sized(data: &PhasePortrait, path: &Path, size: (u32, u32)) -> Result<()> {
-    check::size(size)?;
-    data.check()?;
-    super::render(path, size, data)
-}
-
-impl super::Figure for PhasePortrait {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        // The input is public: check it here too, for callers of `render`.
-        self.check().map_err(|e| e.to_string())?;
         let names = &self.dynamics.names;
         let title = if self.title.is_empty() {
             format!(

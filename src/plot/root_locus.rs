@@ -1,8 +1,6 @@
 //! Root locus: the eigenvalues of the loop as its gain `γ` rises, coloured by
 //! gain, with the stability boundary and the critical gain marked.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -10,7 +8,6 @@ use super::check;
 use super::colormap::{Scale, Sequential};
 use super::frame::{self, Labels, err, legend_box, legend_line};
 use super::geometry::{extent, padded};
-use super::style::{HEIGHT, WIDTH};
 use crate::error::{Error, Result};
 
 /// Where the eigenvalues live, which fixes the stability boundary.
@@ -25,7 +22,12 @@ pub enum Plane {
     Discrete,
 }
 
-/// Input of [`root_locus`].
+/// A root locus: the eigenvalues of the loop as the gain rises.
+///
+/// Saving it checks it first ([`Figure::check`](super::Figure::check)):
+/// [`Error::Invalid`] when the gains are fewer than two, do not increase or
+/// do not match the eigenvalue lists, a list is empty, or a value is not
+/// finite.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RootLocus {
     /// Title; empty for "Root locus".
@@ -42,52 +44,7 @@ pub struct RootLocus {
     pub plane: Plane,
 }
 
-/// Draws the root locus to `path` (`.png` or `.svg`) at the default size.
-///
-/// # Errors
-/// [`Error::Invalid`] when the gains are fewer than two, do not increase or
-/// do not match the eigenvalue lists, a list is empty, or a value is not
-/// finite; [`Error::Plot`] when drawing fails.
-pub fn root_locus(data: &RootLocus, path: &Path) -> Result<()> {
-    root_locus_sized(data, path, (WIDTH, HEIGHT))
-}
-
-/// [`root_locus`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`root_locus`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn root_locus_sized(data: &RootLocus, path: &Path, size: (u32, u32)) -> Result<()> {
-    check::size(size)?;
-    data.check()?;
-    super::render(path, size, data)
-}
-
 impl RootLocus {
-    fn check(&self) -> Result<()> {
-        check::increasing("root_locus.gains", &self.gains, 2)?;
-        check::same_len(
-            "root_locus.eigenvalues",
-            self.eigenvalues.len(),
-            self.gains.len(),
-            "gains",
-        )?;
-        for (k, ev) in self.eigenvalues.iter().enumerate() {
-            let key = format!("root_locus.eigenvalues[{k}]");
-            check::non_empty(&key, ev)?;
-            check::points_finite(&key, ev)?;
-        }
-        if let Some(g) = self.critical_gain {
-            check::finite("root_locus.critical_gain", g)?;
-            if g < 0.0 {
-                return Err(Error::invalid(
-                    "root_locus.critical_gain",
-                    format!("must be ≥ 0, got {}", crate::error::num(g)),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// The plotted window: all eigenvalues and the stability boundary.
     fn window(&self) -> ((f64, f64), (f64, f64)) {
         let all = || self.eigenvalues.iter().flatten();
@@ -114,12 +71,35 @@ const UNSTABLE: RGBColor = RGBColor(252, 228, 228);
 const BOUNDARY: RGBColor = RGBColor(150, 30, 30);
 
 impl super::Figure for RootLocus {
+    fn check(&self) -> Result<()> {
+        check::increasing("root_locus.gains", &self.gains, 2)?;
+        check::same_len(
+            "root_locus.eigenvalues",
+            self.eigenvalues.len(),
+            self.gains.len(),
+            "gains",
+        )?;
+        for (k, ev) in self.eigenvalues.iter().enumerate() {
+            let key = format!("root_locus.eigenvalues[{k}]");
+            check::non_empty(&key, ev)?;
+            check::points_finite(&key, ev)?;
+        }
+        if let Some(g) = self.critical_gain {
+            check::finite("root_locus.critical_gain", g)?;
+            if g < 0.0 {
+                return Err(Error::invalid(
+                    "root_locus.critical_gain",
+                    format!("must be ≥ 0, got {}", crate::error::num(g)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        // The input is public: check it here too, for callers of `render`.
-        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Root locus"
         } else {

@@ -1,8 +1,6 @@
 //! Stability map: a verdict or a stability measure over a grid of two
 //! parameters, with the analytic boundary drawn over it.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -12,7 +10,6 @@ use super::frame;
 use super::geometry::{Curve, Mark};
 use super::overlay;
 use super::overlay::{MarkStyle, Swatch};
-use super::style::{HEIGHT, WIDTH};
 use crate::analysis::Verdict;
 use crate::error::{Error, Result};
 
@@ -53,7 +50,13 @@ pub enum MapCells {
     Verdicts(Vec<Vec<Verdict>>),
 }
 
-/// Input of [`stability_map`].
+/// A stability map: a verdict or a value per cell of a grid of two
+/// parameters, with the boundary and marks drawn over it.
+///
+/// Saving it checks it first ([`Figure::check`](super::Figure::check)):
+/// [`Error::Invalid`] when an axis has fewer than two values or does not
+/// increase, the cells do not match the axes, or a value or point is not
+/// finite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StabilityMap {
     /// Title; empty for "Stability map".
@@ -74,27 +77,7 @@ pub struct StabilityMap {
     pub marks: Vec<Mark>,
 }
 
-/// Draws the stability map to `path` (`.png` or `.svg`) at the default size.
-///
-/// # Errors
-/// [`Error::Invalid`] when an axis has fewer than two values or does not
-/// increase, the cells do not match the axes, or a value or point is not
-/// finite; [`Error::Plot`] when drawing fails.
-pub fn stability_map(data: &StabilityMap, path: &Path) -> Result<()> {
-    stability_map_sized(data, path, (WIDTH, HEIGHT))
-}
-
-/// [`stability_map`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`stability_map`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn stability_map_sized(data: &StabilityMap, path: &Path, size: (u32, u32)) -> Result<()> {
-    check::size(size)?;
-    data.check()?;
-    super::render(path, size, data)
-}
-
-impl StabilityMap {
+impl super::Figure for StabilityMap {
     fn check(&self) -> Result<()> {
         match &self.cells {
             MapCells::Values {
@@ -132,15 +115,11 @@ impl StabilityMap {
         }
         Ok(())
     }
-}
 
-impl super::Figure for StabilityMap {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        // The input is public: check it here too, for callers of `render`.
-        self.check().map_err(|e| e.to_string())?;
         let title = if self.title.is_empty() {
             "Stability map"
         } else {

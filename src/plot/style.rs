@@ -1,4 +1,4 @@
-//! Shared look: font, palette, sizes.
+//! Shared look: font, palette, sizes, tick labels.
 
 use std::sync::OnceLock;
 
@@ -45,4 +45,35 @@ pub(crate) const PALETTE: [RGBColor; 8] = [
 /// Colour of series `i`.
 pub(crate) fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// A tick label: at most six decimals, trailing zeros dropped, no "-0"
+/// (plotters puts ticks at 1, 2 or 5 times a power of ten).
+pub(crate) fn tick(v: &f64) -> String {
+    let s = format!("{v:.6}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s.as_str()
+    };
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_short_and_never_negative_zero() {
+        assert_eq!(tick(&-0.0), "0");
+        assert_eq!(tick(&-1e-9), "0");
+        assert_eq!(tick(&0.30000000000000004), "0.3");
+        assert_eq!(tick(&10.0), "10");
+        assert_eq!(tick(&-2.5), "-2.5");
+        assert_eq!(tick(&12000.0), "12000");
+    }
 }

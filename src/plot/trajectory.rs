@@ -1,84 +1,100 @@
 //! Trajectory: intensities against time over the rung bands, with phase
 //! shading and event markers.
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{self, Labels, err, legend_box, legend_line};
-use super::rungs;
-use super::style::{HEIGHT, WIDTH, color};
+use super::style::color;
+use super::{Figure, check, rungs};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::sim::{EventKind, Trajectory};
 
-/// Draws `traj` of `model` to `path` (`.png` or `.svg`): one line per actor,
-/// the ladder's rungs as shaded bands named beside the plot, active phases
-/// shaded, spoiler attacks, misattributed blame, breaches, the hotline and
-/// the explosion marked.
+/// One simulated run over its model's ladder: one line per actor, the
+/// rungs as shaded bands named beside the plot, active phases shaded,
+/// spoiler attacks, misattributed blame, breaches, the hotline and the
+/// explosion marked.
 ///
-/// # Errors
-/// [`Error::Plot`] when drawing fails, [`Error::Invalid`] for an unknown
-/// extension, a run without samples, series whose lengths disagree, or a
-/// NaN. Infinite intensities (a run that overflowed) are left out of the lines.
-pub fn trajectory(traj: &Trajectory, model: &Model, path: &Path) -> Result<()> {
-    trajectory_sized(traj, model, path, (WIDTH, HEIGHT))
+/// Saving it checks it first ([`Figure::check`]): [`Error::Invalid`] when
+/// the model is invalid, the run has no samples or another number of actors
+/// than the model, its series' lengths disagree, or a value is NaN.
+/// Infinite intensities (a run that overflowed) are left out of the lines.
+///
+/// # Example
+///
+/// ```
+/// use escalation::prelude::*;
+/// use escalation::plot::TrajectoryPlot;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.2, 0.1)?;
+/// let model = Model::from_dynamics(d, 60.0);
+/// let run = simulate(&model, &SimOptions::default())?;
+/// let path = std::env::temp_dir().join("escalation-doc-trajectory.png");
+/// TrajectoryPlot::new(&run, &model).save(&path)?;
+/// # Ok::<(), escalation::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct TrajectoryPlot<'a> {
+    /// The run, recorded (`SimOptions::record`).
+    pub run: &'a Trajectory,
+    /// The model it ran: its ladder, phases' names, hotline.
+    pub model: &'a Model,
+    /// Title; empty for "NAME: outcome OUTCOME".
+    pub title: String,
 }
 
-/// [`trajectory`] at `size` (width, height) pixels.
-///
-/// # Errors
-/// As [`trajectory`], and [`Error::Invalid`] for a size outside 200–10 000 pixels.
-pub fn trajectory_sized(
-    traj: &Trajectory,
-    model: &Model,
-    path: &Path,
-    size: (u32, u32),
-) -> Result<()> {
-    super::check::size(size)?;
-    model.check()?;
-    if traj.actors.len() != model.n() {
-        return Err(Error::invalid(
-            "trajectory.actors",
-            format!(
-                "the run has {} actors, the model {}",
-                traj.actors.len(),
-                model.n()
-            ),
-        ));
-    }
-    if traj.t.is_empty() {
-        return Err(Error::invalid(
-            "trajectory",
-            "has no samples (simulate with recording on)",
-        ));
-    }
-    super::check::all_finite("trajectory.t", &traj.t)?;
-    super::check::same_len("trajectory.x", traj.x.len(), traj.actors.len(), "actors")?;
-    for (i, s) in traj.x.iter().enumerate() {
-        let key = format!("trajectory.x[{i}]");
-        super::check::same_len(&key, s.len(), traj.t.len(), "t")?;
-        // An overflowed run may end at +∞ (left out of the line); NaN never
-        // comes from a valid run.
-        if let Some(k) = s.iter().position(|v| v.is_nan()) {
-            return Err(Error::invalid(format!("{key}[{k}]"), "is NaN"));
+impl<'a> TrajectoryPlot<'a> {
+    /// The plot of `run`, a run of `model`, with the default title.
+    #[must_use]
+    pub fn new(run: &'a Trajectory, model: &'a Model) -> Self {
+        Self {
+            run,
+            model,
+            title: String::new(),
         }
     }
-    super::render(path, size, &TrajectoryFigure { traj, model })
 }
 
-struct TrajectoryFigure<'a> {
-    traj: &'a Trajectory,
-    model: &'a Model,
-}
+impl Figure for TrajectoryPlot<'_> {
+    fn check(&self) -> Result<()> {
+        let (traj, model) = (self.run, self.model);
+        model.check()?;
+        if traj.actors.len() != model.n() {
+            return Err(Error::invalid(
+                "trajectory.actors",
+                format!(
+                    "the run has {} actors, the model {}",
+                    traj.actors.len(),
+                    model.n()
+                ),
+            ));
+        }
+        if traj.t.is_empty() {
+            return Err(Error::invalid(
+                "trajectory",
+                "has no samples (simulate with recording on)",
+            ));
+        }
+        check::all_finite("trajectory.t", &traj.t)?;
+        check::same_len("trajectory.x", traj.x.len(), traj.actors.len(), "actors")?;
+        for (i, s) in traj.x.iter().enumerate() {
+            let key = format!("trajectory.x[{i}]");
+            check::same_len(&key, s.len(), traj.t.len(), "t")?;
+            // An overflowed run may end at +∞ (left out of the line); NaN never
+            // comes from a valid run.
+            if let Some(k) = s.iter().position(|v| v.is_nan()) {
+                return Err(Error::invalid(format!("{key}[{k}]"), "is NaN"));
+            }
+        }
+        Ok(())
+    }
 
-impl super::Figure for TrajectoryFigure<'_> {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
-        draw(root, self.traj, self.model)
+        draw(root, self.run, self.model, &self.title)
     }
 }
 
@@ -121,6 +137,7 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     traj: &Trajectory,
     model: &Model,
+    title: &str,
 ) -> std::result::Result<(), String> {
     let t_end = traj
         .t
@@ -139,12 +156,16 @@ fn draw<DB: DrawingBackend>(
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
     let y_max = rungs::y_max(ladder, data_max);
-    let name = if model.name.is_empty() {
-        "Escalation trajectory"
+    let title = if title.is_empty() {
+        let name = if model.name.is_empty() {
+            "Escalation trajectory"
+        } else {
+            model.name.as_str()
+        };
+        format!("{name}: outcome {}", traj.outcome)
     } else {
-        model.name.as_str()
+        title.to_string()
     };
-    let title = format!("{name}: outcome {}", traj.outcome);
     let area = frame::titled(root, &title)?;
     let mut chart = frame::chart(&area, 0.0..t_end, 0.0..y_max, rungs::NAMES_WIDTH)?;
     rungs::draw_bands(&mut chart, ladder, (0.0, t_end), y_max)?;

@@ -5,6 +5,7 @@ use escalation::calibrate::{
     FitOptions, Group, Interval, PooledFit, Resampling, RichardsonFit, Series, TrajectoryFit,
     fit_pooled, fit_richardson,
 };
+use escalation::plot::{Figure, PooledFitPlot, RichardsonFitPlot};
 use escalation::{Error, Result, output};
 
 use crate::common::Heartbeat;
@@ -180,7 +181,7 @@ pub fn run(a: Args) -> Result<()> {
         ModelArg::Pooled => {
             let fit = fit_pooled(&data, &opts)?;
             drop(heartbeat);
-            write_plot(&a, |p| escalation::plot::calibration(&fit, &a.units, p))?;
+            write_plot(&a, |p| PooledFitPlot::new(&fit, &a.units).save(p))?;
             if a.json {
                 text = json(fit.to_json())?;
             } else {
@@ -190,9 +191,7 @@ pub fn run(a: Args) -> Result<()> {
         ModelArg::Richardson => {
             let fit = fit_richardson(&data, &opts)?;
             drop(heartbeat);
-            write_plot(&a, |p| {
-                escalation::plot::calibration_groups(&fit, &a.units, p)
-            })?;
+            write_plot(&a, |p| RichardsonFitPlot::new(&fit, &a.units).save(p))?;
             if a.json {
                 text = json(fit.to_json())?;
             } else {
@@ -292,11 +291,11 @@ fn pooled_text(s: &mut String, series: &Series, f: &PooledFit) {
         None => s.push_str("  no equilibrium (zero slope)\n"),
     }
     let why = match f.verdict {
-        escalation::calibrate::Verdict::Explosive => {
+        escalation::analysis::Verdict::Explosive => {
             "slope > 0: the equilibrium is unstable, the total runs away from it"
         }
-        escalation::calibrate::Verdict::Stable => "slope < 0: the total returns to the equilibrium",
-        escalation::calibrate::Verdict::Marginal => "zero slope",
+        escalation::analysis::Verdict::Stable => "slope < 0: the total returns to the equilibrium",
+        escalation::analysis::Verdict::Marginal => "zero slope",
     };
     s.push_str(&format!(
         "  verdict: {} ({why}){}\n",

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use escalation::figures;
 use escalation::model::Model;
 use escalation::output::OutputDir;
-use escalation::plot;
+use escalation::plot::{Figure, TrajectoryPlot};
 use escalation::sim::{SimOptions, simulate};
 use escalation::sweep::{Axis, Grid, Param, SpoilerField};
 use escalation::{Error, Result};
@@ -120,17 +120,17 @@ pub fn run(a: Args) -> Result<()> {
     match kind {
         Kind::Trajectory => {
             let run = simulate(&model, &SimOptions::default())?;
-            write(&|p| plot::trajectory(&run, &model, p))?;
+            write(&|p| TrajectoryPlot::new(&run, &model).save(p))?;
         }
         Kind::PhasePortrait => {
             let data = figures::phase_portrait(&model)?;
-            write(&|p| plot::phase_portrait(&data, p))?;
+            write(&|p| data.save(p))?;
         }
         Kind::StabilityMap => {
             let grid = map_grid(&a.params, &model, figures::default_map_grid)?;
             check_cells(&grid)?;
             let data = figures::stability_map(&model, &grid)?;
-            write(&|p| plot::stability_map(&data, p))?;
+            write(&|p| data.save(p))?;
         }
         Kind::RootLocus => {
             let gains = match gain_axis(&a.params, &model)? {
@@ -146,7 +146,7 @@ pub fn run(a: Args) -> Result<()> {
                 None => figures::default_gains(&model)?,
             };
             let data = figures::root_locus(&model, &gains)?;
-            write(&|p| plot::root_locus(&data, p))?;
+            write(&|p| data.save(p))?;
         }
         Kind::Bifurcation => {
             let range = match gain_axis(&a.params, &model)? {
@@ -154,7 +154,7 @@ pub fn run(a: Args) -> Result<()> {
                 None => figures::default_gamma_range(&model)?,
             };
             let data = figures::bifurcation(&model, range)?;
-            write(&|p| plot::bifurcation(&data, p))?;
+            write(&|p| data.save(p))?;
         }
         Kind::FanChart => {
             let runs = a.runs.unwrap_or(400);
@@ -162,7 +162,7 @@ pub fn run(a: Args) -> Result<()> {
             let tick = |n: u64| bar.inc(n);
             let data = figures::fan_chart(&model, runs, model.seed, Some(&tick))?;
             bar.finish();
-            write(&|p| plot::fan_chart(&data, p))?;
+            write(&|p| data.save(p))?;
         }
         Kind::Heatmap => {
             let grid = map_grid(&a.params, &model, figures::default_heatmap_grid)?;
@@ -189,7 +189,7 @@ pub fn run(a: Args) -> Result<()> {
             let tick = |n: u64| bar.inc(n);
             let data = figures::collapse_heatmap(&model, &grid, runs, Some(&tick))?;
             bar.finish();
-            write(&|p| plot::heatmap(&data, p))?;
+            write(&|p| data.save(p))?;
         }
     }
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 
 use escalation::Result;
 use escalation::output;
+use escalation::plot::{Figure, TrajectoryPlot};
 use escalation::sim::{SimOptions, simulate};
 
 /// `simulate SCENARIO [--seed S] [--dt D] [--out DIR] [--json|--csv]`
@@ -55,7 +56,7 @@ pub fn run(a: Args) -> Result<()> {
             traj.write_csv(std::io::BufWriter::new(file))
         })?;
         for name in ["trajectory.png", "trajectory.svg"] {
-            out.write_with(name, |tmp| escalation::plot::trajectory(&traj, &model, tmp))?;
+            out.write_with(name, |tmp| TrajectoryPlot::new(&traj, &model).save(tmp))?;
         }
         eprintln!("wrote {}", out.dir().display());
     }

@@ -2,7 +2,6 @@
 //! regression of the yearly change on the mid-interval level.
 
 use std::ops::Range;
-use std::path::Path;
 
 use nalgebra::{DMatrix, DVector};
 use plotters::coord::Shift;
@@ -10,72 +9,92 @@ use plotters::prelude::*;
 
 mod changes;
 
-use super::style::{FONT, HEIGHT, WIDTH, color};
+use super::Figure;
+use super::style::{FONT, color};
 use crate::calibrate::{PooledFit, RichardsonFit, TrajectoryFit, linear_path};
 use crate::error::{Error, Result};
 use changes::{changes_panel, regression_panel};
 
 pub(super) type Draw = std::result::Result<(), String>;
 
-/// Draws a pooled fit to `path` (`.png` or `.svg`), in two panels: left, the
-/// yearly totals against the fitted continuous model (the refined path, and
-/// the difference-equation estimate run from the first year) with the
-/// equilibrium; right, the yearly change against the mid-interval level
-/// with Richardson's fitted line, crossing zero at the equilibrium.
+/// A pooled fit, in two panels: left, the yearly totals against the fitted
+/// continuous model (the refined path, and the difference-equation estimate
+/// run from the first year) with the equilibrium; right, the yearly change
+/// against the mid-interval level with Richardson's fitted line, crossing
+/// zero at the equilibrium. Time is in years.
 ///
-/// `units` names the data's unit in the axis labels (e.g. "thousands of
-/// pounds sterling"); time is in years.
+/// Saving it checks it first ([`Figure::check`]): [`Error::Invalid`] when
+/// the fit has fewer than two years or its series disagree in length.
 ///
-/// # Errors
-/// [`crate::Error::Plot`] when drawing fails, [`crate::Error::Invalid`] for
-/// an unknown extension.
-pub fn calibration(fit: &PooledFit, units: &str, path: &Path) -> Result<()> {
-    if fit.years.len() < 2
-        || fit.level.len() != fit.years.len()
-        || fit.mid.len() + 1 != fit.years.len()
-    {
-        return Err(Error::invalid(
-            "fit",
-            "has fewer than two years or inconsistent series",
-        ));
+/// # Example
+///
+/// ```
+/// use escalation::calibrate::{fit_pooled, FitOptions, Group, Series};
+/// use escalation::plot::{Figure, PooledFitPlot};
+///
+/// let csv = "year,X,Y\n2000,10,12\n2001,11,13.5\n2002,12.6,15.6\n2003,15,18.6\n";
+/// let series = Series::parse(csv, None)?;
+/// let data = series.grouped(&Group::each_column(&series))?;
+/// let fit = fit_pooled(&data, &FitOptions::default().with_bootstrap(0)?)?;
+/// let path = std::env::temp_dir().join("escalation-doc-pooled-fit.svg");
+/// PooledFitPlot::new(&fit, "millions").save(&path)?;
+/// # Ok::<(), escalation::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PooledFitPlot<'a> {
+    /// The fit.
+    pub fit: &'a PooledFit,
+    /// The data's unit in the axis labels, e.g. "thousands of pounds sterling".
+    pub units: &'a str,
+}
+
+impl<'a> PooledFitPlot<'a> {
+    /// The plot of `fit`, whose data are in `units`.
+    #[must_use]
+    pub fn new(fit: &'a PooledFit, units: &'a str) -> Self {
+        Self { fit, units }
     }
-    super::render(path, (WIDTH, HEIGHT), &Pooled { fit, units })
 }
 
-/// Draws an N-group fit to `path`, in two panels: left, each group's
-/// yearly levels against its fitted path (refined: solid; the
-/// difference-equation estimate run from the first year: dashed); right,
-/// each group's observed yearly change against the change its fitted
-/// equation predicts, around the diagonal of a perfect fit.
+/// An N-group fit, in two panels: left, each group's yearly levels against
+/// its fitted path (refined: solid; the difference-equation estimate run
+/// from the first year: dashed); right, each group's observed yearly change
+/// against the change its fitted equation predicts, around the diagonal of
+/// a perfect fit.
 ///
-/// # Errors
-/// As [`calibration`].
-pub fn calibration_groups(fit: &RichardsonFit, units: &str, path: &Path) -> Result<()> {
-    let n = fit.groups.len();
-    if fit.years.len() < 2
-        || fit.levels.shape() != (fit.years.len(), n)
-        || fit.change.shape() != (fit.years.len() - 1, n)
-        || fit.residuals.shape() != fit.change.shape()
-    {
-        return Err(Error::invalid(
-            "fit",
-            "has fewer than two years or inconsistent series",
-        ));
+/// Saving it checks it first ([`Figure::check`]): [`Error::Invalid`] when
+/// the fit has fewer than two years or its matrices do not match the years
+/// and groups.
+#[derive(Debug, Clone, Copy)]
+pub struct RichardsonFitPlot<'a> {
+    /// The fit.
+    pub fit: &'a RichardsonFit,
+    /// The data's unit in the axis labels.
+    pub units: &'a str,
+}
+
+impl<'a> RichardsonFitPlot<'a> {
+    /// The plot of `fit`, whose data are in `units`.
+    #[must_use]
+    pub fn new(fit: &'a RichardsonFit, units: &'a str) -> Self {
+        Self { fit, units }
     }
-    super::render(path, (WIDTH, HEIGHT), &Groups { fit, units })
 }
 
-struct Pooled<'a> {
-    fit: &'a PooledFit,
-    units: &'a str,
+/// The error of a fit whose series disagree.
+fn inconsistent() -> Error {
+    Error::invalid("fit", "has fewer than two years or inconsistent series")
 }
 
-struct Groups<'a> {
-    fit: &'a RichardsonFit,
-    units: &'a str,
-}
+impl Figure for PooledFitPlot<'_> {
+    fn check(&self) -> Result<()> {
+        let f = self.fit;
+        if f.years.len() < 2 || f.level.len() != f.years.len() || f.mid.len() + 1 != f.years.len() {
+            return Err(inconsistent());
+        }
+        Ok(())
+    }
 
-impl super::Figure for Pooled<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Draw {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let root = root
@@ -100,7 +119,20 @@ impl super::Figure for Pooled<'_> {
     }
 }
 
-impl super::Figure for Groups<'_> {
+impl Figure for RichardsonFitPlot<'_> {
+    fn check(&self) -> Result<()> {
+        let f = self.fit;
+        let n = f.groups.len();
+        if f.years.len() < 2
+            || f.levels.shape() != (f.years.len(), n)
+            || f.change.shape() != (f.years.len() - 1, n)
+            || f.residuals.shape() != f.change.shape()
+        {
+            return Err(inconsistent());
+        }
+        Ok(())
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Draw {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let root = root
