@@ -350,17 +350,17 @@ fn sampled_peaks(
         history.rotate_right(1);
         history[0].clone_from(&state);
         let y = &history[lag];
+        let phi_y: Vec<f64> = y
+            .iter()
+            .zip(&prev_y)
+            .map(|(&yj, &pj)| yj + r * (yj - pj))
+            .collect();
         let mut u = vec![0.0; n];
-        for i in 0..n {
-            let mut ui = 0.0;
-            for j in 0..n {
-                let phij = y[j] + r * (y[j] - prev_y[j]);
-                ui += d.coupling[(i, j)] * phij;
-            }
+        for (i, ui) in u.iter_mut().enumerate() {
+            *ui = (0..n).map(|j| d.coupling[(i, j)] * phi_y[j]).sum::<f64>();
             if i == victim {
-                ui += w * z;
+                *ui += w * z;
             }
-            u[i] = ui;
         }
         prev_y.clone_from(y);
         for i in 0..n {
