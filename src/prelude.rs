@@ -12,7 +12,7 @@ pub use crate::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
 pub use crate::error::{Error, Result};
 pub use crate::model::{
     ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, Dynamics, EffectSpec, HotlineSpec,
-    Ladder, LadderSpec, Model, ModelBuilder, PhaseSpec, SpoilerSpec,
+    IncidentSpec, Ladder, LadderSpec, Model, ModelBuilder, PhaseSpec, SpoilerSpec,
 };
 pub use crate::plot::Figure;
 pub use crate::scenario::{Format, Scenario};
