@@ -1,10 +1,14 @@
 //! The headline story: does a fourteen-day US–Iran ceasefire that lowers the
 //! loop gain hold, in a region where not everyone signed?
 //!
-//! Simulates the built-in Islamabad scenario (`examples/scenarios/islamabad.toml`,
-//! compiled into this example), prints what happened, then how 400 seeded
-//! runs fare, and writes the plots (one run with and without spoilers, and
-//! the fan chart of the 400 runs).
+//! Analyses the built-in Islamabad scenario (`examples/scenarios/islamabad.toml`,
+//! compiled into this example): the loop during the ceasefire and how large a
+//! misattributed attack must be to break it. Then simulates one run with and
+//! without spoilers, how 400 seeded runs fare, and what the loop decides: the
+//! chance the ceasefire fails as the attack size, the hotline, de-confliction
+//! and the patron's control of its proxy change, each arm on the same random
+//! draws. Writes the plots (one run with and without spoilers, and the fan
+//! chart of the 400 runs).
 //!
 //! ```text
 //! cargo run --release --example ceasefire [-- OUT_DIR]
@@ -38,6 +42,28 @@ fn main() -> Result<()> {
         scenario.phases[0].parties.join(" and ")
     );
 
+    let report = analyze(&model)?;
+    for p in &report.phases {
+        let stage = |s: &escalation::analysis::StageLoop| {
+            format!(
+                "{} (spectral radius {:.3}, gain margin {:.2}×)",
+                s.verdict,
+                s.spectral_radius.unwrap_or(f64::NAN),
+                s.gain_margin.unwrap_or(f64::NAN)
+            )
+        };
+        println!("the loop during the {}: {}", p.phase, stage(&p.during));
+        println!("              after it: {}", stage(&p.after));
+        for t in p.blame_threshold.iter().flatten() {
+            if let Some(m) = t.magnitude {
+                println!(
+                    "  an attack on {} blamed on {} breaks it from {:.1} rungs",
+                    t.victim, t.accused, m
+                );
+            }
+        }
+    }
+
     let run = simulate(&model, &SimOptions::default())?;
     println!("\nWith spoilers (seed {}):", model.seed);
     tell(&run);
@@ -68,6 +94,32 @@ fn main() -> Result<()> {
     if let Some(t) = summary.explosion_quantile(0.5) {
         println!("  median explosion day {t:.1}");
     }
+
+    // What the loop decides: each change against the scenario, on the same draws.
+    println!("\nWhat the loop decides ({FAN_RUNS} runs per arm, the same random draws in each):");
+    let base = failure(&model)?;
+    println!("  {:<44} {}", "the scenario as written", show(base));
+    let arms: [(&str, Change); 6] = [
+        ("attacks of 1 rung instead of 4", |m| {
+            set(m, "spoilers.magnitude", 1.0)
+        }),
+        ("attacks of 8 rungs", |m| set(m, "spoilers.magnitude", 8.0)),
+        ("no hotline", |m| m.hotline = None),
+        ("no de-confliction zones", |m| {
+            set(m, "phase.ceasefire.deconfliction", 0.0)
+        }),
+        ("full de-confliction", |m| {
+            set(m, "phase.ceasefire.deconfliction", 1.0)
+        }),
+        ("Iran restrains its proxy fully (control 1)", |m| {
+            set(m, "phase.ceasefire.proxy_control", 1.0);
+        }),
+    ];
+    for (label, change) in arms {
+        let mut m = model.clone();
+        change(&mut m);
+        println!("  {label:<44} {}", show(failure(&m)?));
+    }
     let fan = figures::fan_chart(&model, FAN_RUNS, model.seed, None)?;
 
     let out = OutputDir::create(&out_dir, false)?;
@@ -85,43 +137,52 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// A change to the scenario, one arm of a comparison.
+type Change = fn(&mut Model);
+
+/// Runs in which the ceasefire failed (collapsed, or exploded), of `FAN_RUNS`.
+fn failure(m: &Model) -> Result<u64> {
+    let s = run_ensemble(
+        m,
+        &EnsembleOptions {
+            runs: FAN_RUNS,
+            ..EnsembleOptions::default()
+        },
+        None,
+    )?;
+    Ok(s.count(Outcome::Collapsed) + s.count(Outcome::Exploded))
+}
+
+fn show(failed: u64) -> String {
+    let [lo, hi] = escalation::ensemble::wilson(failed, FAN_RUNS);
+    format!(
+        "fails in {:5.1} % (95% interval {:4.1}–{:4.1} %)",
+        100.0 * failed as f64 / FAN_RUNS as f64,
+        100.0 * lo,
+        100.0 * hi
+    )
+}
+
+/// Sets the parameter at `path` (a path of the scenario, as `sweep` takes it).
+fn set(m: &mut Model, path: &str, value: f64) {
+    if let Ok(p) = escalation::sweep::Param::parse(path, m) {
+        p.apply(m, value);
+    }
+}
+
 fn tell(run: &Trajectory) {
     for e in &run.events {
-        let line = match &e.kind {
-            EventKind::PhaseStart { phase, gain } => format!("{phase} begins (gain {gain})"),
-            EventKind::VerificationPassed { phase } => {
-                format!("{phase}: quiet-for-quiet test passed")
-            }
-            EventKind::Attack { target, .. } => format!("spoiler attack on {target}"),
-            EventKind::Attribution {
-                victim,
-                blamed,
-                correct: false,
-                ..
-            } => {
-                format!("{victim} blames {blamed} (wrongly)")
-            }
-            EventKind::Breach {
-                phase,
-                actor,
-                cause,
-                ..
-            } => format!("{phase} breached by {actor} ({cause})"),
-            EventKind::Collapse { phase, gain } => {
-                format!("{phase} collapses; gain among parties now {gain}")
-            }
-            EventKind::Extended { phase, until } => format!("{phase} extended to day {until}"),
-            EventKind::PhaseEnd { phase, .. } => format!("{phase} ends"),
-            EventKind::AgreementOn { agreement, until } => {
-                format!("{agreement} takes effect until day {until}")
-            }
-            EventKind::AgreementOff { agreement, reason } => format!("{agreement} {reason}"),
-            EventKind::Explosion { actor, .. } => {
-                format!("{actor} reaches the top rung: explosion")
-            }
-            _ => continue,
+        // Rung changes, correctly traced attacks and correctly read
+        // incidents are many and change nothing.
+        let quiet = match &e.kind {
+            EventKind::Rung { .. } => true,
+            EventKind::Attribution { correct, .. } => *correct,
+            EventKind::Incident { misread, .. } => !*misread,
+            _ => false,
         };
-        println!("  day {:5.1}  {line}", e.t);
+        if !quiet {
+            println!("  {e}");
+        }
     }
     match run.explosion_time {
         Some(t) => println!("  outcome: {} (day {t:.1})", run.outcome),

@@ -10,6 +10,7 @@
 //! cargo run --release --example in_code
 //! ```
 
+use escalation::model::OnBlame;
 use escalation::prelude::*;
 
 /// The Islamabad scenario, element by element (numbers as in the file).
@@ -79,24 +80,38 @@ pub fn islamabad() -> Result<Model> {
                 .deadband(0.05),
         )
         .phase(
-            PhaseSpec::new("ceasefire", 0.0, 14.0, 0.3)
+            PhaseSpec::new("ceasefire", 0.0, 14.0, 0.75)
                 .parties(["US", "Iran"])
                 .verify(4.0)
                 .breach_rung(4)
                 .extend_days(14.0)
-                .after_gain(1.2),
+                .after_gain(1.2)
+                .on_blame(OnBlame::Respond)
+                .accountable(true)
+                .proxy_control(0.7)
+                .verified_gain(0.6)
+                .deconfliction(0.5)
+                .guarantee(0.05),
         )
         .spoilers(
-            SpoilerSpec::new(0.1, 1.5, ["US", "Israel"], "Iran")
+            SpoilerSpec::new(0.1, 4.0, ["US", "Israel"], "Iran")
+                .phase_rate(0.3)
                 .attribution(0.6)
                 .attribution_delay(1.0),
         )
         .hotline(
             HotlineSpec::new(2.0)
                 .lag(0)
-                .attribution(0.9)
-                .attribution_delay(0.25),
+                .attribution(0.85)
+                .attribution_delay(0.25)
+                .misread(0.1),
         )
+        .incidents(IncidentSpec::new(0.03, 2.5).misread(0.5).pairs([
+            ("US", "Iran"),
+            ("US", "Proxy"),
+            ("Israel", "Proxy"),
+            ("Israel", "Iran"),
+        ]))
         .agreement(AgreementSpec::new(
             "tier 1: sanctions relief",
             ConditionSpec::below("Iran", 3, 4.0),
@@ -130,17 +145,18 @@ fn main() -> Result<()> {
 
     // A stricter ceasefire on the same random draws: the gain among the parties halved.
     let mut strict = model.clone();
-    strict.phases[0].gain = 0.15;
+    strict.phases[0].gain = 0.375;
     let opts = EnsembleOptions {
         runs: 400,
         ..EnsembleOptions::default()
     };
-    for (label, m) in [("gain 0.30", &model), ("gain 0.15", &strict)] {
+    for (label, m) in [("gain 0.75", &model), ("gain 0.375", &strict)] {
         let s = run_ensemble(m, &opts, None)?;
-        let [lo, hi] = s.interval(Outcome::Collapsed);
+        let failed = s.count(Outcome::Collapsed) + s.count(Outcome::Exploded);
+        let [lo, hi] = escalation::ensemble::wilson(failed, s.runs);
         println!(
-            "{label}: collapsed in {:.1} % of 400 runs (95% interval {:.1}–{:.1} %)",
-            100.0 * s.fraction(Outcome::Collapsed),
+            "{label}: the ceasefire failed (collapsed or exploded) in {:.1} % of 400 runs (95% interval {:.1}–{:.1} %)",
+            100.0 * failed as f64 / s.runs as f64,
             100.0 * lo,
             100.0 * hi
         );

@@ -188,7 +188,10 @@ fn under_respond_the_size_of_the_attack_decides_under_breach_it_does_not() {
     // Attacks far below the threshold, even several, break nothing.
     assert_eq!(respond[0], 0, "{respond:?}");
     assert!(respond.windows(2).all(|w| w[0] <= w[1]), "{respond:?}");
-    assert!(wilson(respond[0], runs)[1] < wilson(respond[2], runs)[0], "{respond:?}");
+    assert!(
+        wilson(respond[0], runs)[1] < wilson(respond[2], runs)[0],
+        "{respond:?}"
+    );
     // The old rule: the same attacks (common random numbers) break the truce
     // whatever their size.
     let counts: Vec<u64> = [0.1, 0.5 * t, 1.5 * t]

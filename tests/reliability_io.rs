@@ -704,7 +704,7 @@ fn merge_says_what_differs_between_parts_of_different_work() {
     let text = std::fs::read_to_string(&s).unwrap();
     let edited = {
         // Change one number of the first actor, keep the name.
-        let at = text.find("restraint").unwrap();
+        let at = text.find("\nrestraint").unwrap() + 1;
         let end = at + text[at..].find('\n').unwrap();
         format!("{}restraint = 0.123456{}", &text[..at], &text[end..])
     };

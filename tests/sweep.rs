@@ -38,11 +38,25 @@ fn sweep_points_equal_single_point_analysis() {
                 .iter()
                 .position(|p| specs[0].starts_with(&format!("phase.{}.", p.name)))
             {
-                // The loop during the phase: G∘K at unit gain.
+                // The loop during the phase, written out: the patron's
+                // proxy control, the guarantee on the parties' restraint,
+                // G∘K with the phase's gain among its parties, unit gain.
                 let ph = &mp.phases[k];
+                let mut control = mp.control();
+                for x in &mp.proxies {
+                    if ph.parties.contains(&x.patron) {
+                        control[x.actor] = control[x.actor].max(ph.proxy_control.unwrap_or(0.0));
+                    }
+                }
+                d = mp.dynamics.clone();
                 for i in 0..d.n() {
                     for j in 0..d.n() {
-                        d.coupling[(i, j)] *= if ph.binds(i, j) { ph.gain } else { gain };
+                        d.coupling[(i, j)] *=
+                            (1.0 - control[i]) * if ph.binds(i, j) { ph.gain } else { gain };
+                    }
+                    d.grievance[i] *= 1.0 - control[i];
+                    if ph.parties.contains(&i) {
+                        d.restraint[i] += ph.guarantee;
                     }
                 }
                 gain = 1.0;

@@ -128,6 +128,38 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
             h.escalation_gain, h.deescalation_gain, h.width
         )?;
     }
+    for p in &r.phases {
+        writeln!(w, "phase {}:", p.phase)?;
+        let stages = [
+            ("during", Some(&p.during)),
+            ("verified", p.verified.as_ref()),
+            ("after", Some(&p.after)),
+        ];
+        for (name, stage) in stages {
+            let Some(s) = stage else { continue };
+            let measure = match s.spectral_radius {
+                Some(rho) => format!("spectral radius {rho:.6}"),
+                None => format!("spectral abscissa {:.6} 1/day", s.spectral_abscissa),
+            };
+            writeln!(
+                w,
+                "  {name}: {} ({measure}), gain margin {}",
+                s.verdict,
+                opt(s.gain_margin, "×")
+            )?;
+        }
+        for t in p.blame_threshold.iter().flatten() {
+            let m = match (t.magnitude, &t.breaker) {
+                (Some(m), Some(b)) => format!("{m:.4} (then {b} reaches the breach rung)"),
+                _ => "no attack breaks it".to_string(),
+            };
+            writeln!(
+                w,
+                "  blame threshold, attack on {} blamed on {}: {m}",
+                t.victim, t.accused
+            )?;
+        }
+    }
     for note in &r.notes {
         writeln!(w, "note: {note}")?;
     }
