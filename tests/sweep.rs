@@ -49,6 +49,7 @@ fn sweep_points_equal_single_point_analysis() {
                     }
                 }
                 d = mp.dynamics.clone();
+                #[allow(clippy::needless_range_loop)] // i indexes rows, columns and vectors alike
                 for i in 0..d.n() {
                     for j in 0..d.n() {
                         d.coupling[(i, j)] *=
