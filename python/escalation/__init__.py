@@ -282,6 +282,10 @@ def fit(
     )
 
 
+# compare / sensitivity / discover: added here, each returning its command's
+# --json, when the library has them (see the note in python/src/lib.rs).
+
+
 def merge(parts: Iterable[Union[Dict[str, Any], str]]) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
     """Combines the shards of one piece of work exactly (``escalation merge --json``).
 

@@ -680,6 +680,13 @@ fn merge_json<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyAny>>) -> PyResult<B
     to_python(py, &v)
 }
 
+// `compare`, `sensitivity` and `discover`: when the library has them, each
+// gets a function here in the shape of `montecarlo_json`: parse its
+// arguments, run the library call inside `cancellable` (or `detached` for a
+// short one), build the document with the `escalation::json` function the
+// CLI's `--json` uses, and return it through `to_python`; then a wrapper
+// with a docstring in `escalation/__init__.py` and a stub in `__init__.pyi`.
+
 /// The sweep paths the library knows, for messages and help.
 #[pyfunction]
 fn sweep_paths() -> &'static str {
