@@ -51,5 +51,6 @@ def test_the_gil_is_released(islamabad):
     elapsed = time.monotonic() - start
     done.set()
     t.join()
-    # Python ran alongside: about one tick per millisecond of the call.
-    assert elapsed > 0.05 and ticks > 0.3 * elapsed * 1000, (ticks, elapsed)
+    # Python ran alongside: up to one tick per millisecond of the call
+    # (none at all if the call held the GIL).
+    assert elapsed > 0.05 and ticks > 0.1 * elapsed * 1000, (ticks, elapsed)
