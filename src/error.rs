@@ -273,7 +273,7 @@ impl Error {
     /// True when the caller's input is at fault: an invalid value, a file
     /// that cannot be parsed or read, bad data, or an output that would
     /// overwrite a file this crate did not create. False for numerical,
-    /// plotting and write failures.
+    /// plotting and write failures, and for [`Error::Cancelled`].
     #[must_use]
     pub fn is_input_error(&self) -> bool {
         match self {
