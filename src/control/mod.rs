@@ -30,7 +30,7 @@ impl Controller {
     /// A proportional controller with period `period` (days) and lag `lag` (periods).
     ///
     /// # Errors
-    /// [`Error::Invalid`] when the period is not positive and finite.
+    /// [`Error::Invalid`](crate::Error::Invalid) when the period is not positive and finite.
     pub fn new(period: f64, lag: usize) -> Result<Self> {
         let c = Self {
             period,
@@ -48,7 +48,7 @@ impl Controller {
     /// most [`MAX_LAG`](crate::limits::MAX_LAG) periods.
     ///
     /// # Errors
-    /// [`Error::Invalid`] naming the field (`controller.period`, …).
+    /// [`Error::Invalid`](crate::Error::Invalid) naming the field (`controller.period`, …).
     pub fn check(&self) -> Result<()> {
         positive("controller.period", self.period)?;
         lag("controller.lag", self.lag)?;

@@ -39,7 +39,7 @@ impl Dynamics {
     /// A linear system with gain 1 and generated names `A1, A2, …`.
     ///
     /// # Errors
-    /// [`Error::Invalid`] when the sizes disagree, a number is not finite,
+    /// [`Error::Invalid`](crate::Error::Invalid) when the sizes disagree, a number is not finite,
     /// a restraint is not positive or the coupling has a non-zero diagonal.
     pub fn new(
         restraint: DVector<f64>,
