@@ -82,11 +82,15 @@ impl Invalid {
     pub fn value(mut self, value: impl fmt::Display) -> Self {
         const MAX: usize = 120;
         let text = value.to_string();
+        // Whole numbers (a count, an index) are exact as written, unless
+        // the text is a float's own (`-462208674223752600` for -4.6e17:
+        // at most 17 significant digits, then zeros), which reads back the
+        // same in scientific notation.
+        let whole = |t: &str| {
+            t.parse::<i128>().is_ok() && t.parse::<f64>().map(|v| v.to_string()).as_deref() != Ok(t)
+        };
         self.value = Some(match text.trim().parse::<f64>() {
-            // Whole numbers (a count, an index) are exact as written.
-            Ok(v) if text.len() > 17 && text.trim().parse::<i128>().is_err() || text.len() > 40 => {
-                num(v)
-            }
+            Ok(v) if text.len() > 17 && !whole(text.trim()) || text.len() > 40 => num(v),
             _ if text.chars().count() > MAX => {
                 let head: String = text.chars().take(MAX).collect();
                 format!("{head}… ({} more characters)", text.chars().count() - MAX)
@@ -423,6 +427,17 @@ pub(crate) mod rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_keep_whole_numbers_and_shorten_long_floats() {
+        let v = |x: &dyn fmt::Display| Invalid::new("k", "r").value(x).value.unwrap();
+        assert_eq!(v(&-4.622086742237526e17), "-4.622086742237526e17");
+        assert_eq!(v(&1e20), "1e20");
+        assert_eq!(v(&u64::MAX), "18446744073709551615");
+        assert_eq!(v(&123_456_789_012_345_678u64), "123456789012345678");
+        assert_eq!(v(&-0.5), "-0.5");
+        assert_eq!(v(&1e16), "10000000000000000");
+    }
 
     #[test]
     fn long_numbers_are_shortened() {
