@@ -21,6 +21,8 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -48,6 +50,66 @@ pub struct EnsembleOptions {
     pub shard: Option<(u64, u64)>,
     /// Simulation settings of each run (`record` is ignored: runs keep no samples).
     pub sim: SimOptions,
+    /// Stops the ensemble when set from another thread (checked before
+    /// each run); it then returns [`Error::Cancelled`]. `None`: never.
+    pub cancel: Option<Cancel>,
+}
+
+/// A flag that stops long work (an ensemble, a sweep) from another thread,
+/// e.g. when the user of an interactive front end presses Ctrl-C. Clones
+/// share the flag.
+///
+/// ```
+/// use escalation::ensemble::Cancel;
+/// let cancel = Cancel::new();
+/// let other = cancel.clone();
+/// other.cancel();
+/// assert!(cancel.is_cancelled());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// A flag not yet set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the flag: the work that holds it stops at its next check.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// True once [`Cancel::cancel`] was called on this flag or a clone.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// [`Error::Cancelled`] once the flag is set.
+    ///
+    /// # Errors
+    /// [`Error::Cancelled`] when set.
+    pub fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Two flags are equal when they are the same flag.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// [`Cancel::check`] of an optional flag.
+pub(crate) fn check_cancel(cancel: Option<&Cancel>) -> Result<()> {
+    cancel.map_or(Ok(()), Cancel::check)
 }
 
 impl Default for EnsembleOptions {
@@ -58,6 +120,7 @@ impl Default for EnsembleOptions {
             threads: None,
             shard: None,
             sim: SimOptions::ensemble(),
+            cancel: None,
         }
     }
 }
@@ -263,7 +326,8 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
 ///
 /// # Errors
 /// [`Error::Invalid`] for zero runs or a bad shard; the first run's
-/// [`Error::Numerical`] if the simulator fails.
+/// [`Error::Numerical`] if the simulator fails; [`Error::Cancelled`] when
+/// `opts.cancel` is set before the last run.
 pub fn run_ensemble(
     model: &Model,
     opts: &EnsembleOptions,
@@ -290,6 +354,7 @@ pub fn run_ensemble(
             .try_fold(
                 || EnsembleSummary::empty(seed, model.horizon),
                 |acc, r| {
+                    check_cancel(opts.cancel.as_ref())?;
                     let run = simulate_checked(model, &sim, Streams::new(seed, r))?;
                     if let Some(p) = progress {
                         p(1);

@@ -82,11 +82,15 @@ impl Invalid {
     pub fn value(mut self, value: impl fmt::Display) -> Self {
         const MAX: usize = 120;
         let text = value.to_string();
+        // Whole numbers (a count, an index) are exact as written, unless
+        // the text is a float's own (`-462208674223752600` for -4.6e17:
+        // at most 17 significant digits, then zeros), which reads back the
+        // same in scientific notation.
+        let whole = |t: &str| {
+            t.parse::<i128>().is_ok() && t.parse::<f64>().map(|v| v.to_string()).as_deref() != Ok(t)
+        };
         self.value = Some(match text.trim().parse::<f64>() {
-            // Whole numbers (a count, an index) are exact as written.
-            Ok(v) if text.len() > 17 && text.trim().parse::<i128>().is_err() || text.len() > 40 => {
-                num(v)
-            }
+            Ok(v) if text.len() > 17 && !whole(text.trim()) || text.len() > 40 => num(v),
             _ if text.chars().count() > MAX => {
                 let head: String = text.chars().take(MAX).collect();
                 format!("{head}… ({} more characters)", text.chars().count() - MAX)
@@ -177,6 +181,12 @@ pub enum Error {
     /// Drawing or writing a figure failed.
     #[error("plotting failed: {0}")]
     Plot(String),
+
+    /// The work was stopped through its cancellation flag before it
+    /// finished ([`crate::ensemble::Cancel`], set by a front end when its
+    /// user interrupts: the Python package on Ctrl-C).
+    #[error("cancelled before the work finished")]
+    Cancelled,
 }
 
 /// How a numerical method failed.
@@ -267,14 +277,14 @@ impl Error {
     /// True when the caller's input is at fault: an invalid value, a file
     /// that cannot be parsed or read, bad data, or an output that would
     /// overwrite a file this crate did not create. False for numerical,
-    /// plotting and write failures.
+    /// plotting and write failures, and for [`Error::Cancelled`].
     #[must_use]
     pub fn is_input_error(&self) -> bool {
         match self {
             Error::Invalid(_) | Error::Parse { .. } | Error::Data { .. } => true,
             Error::WouldOverwrite(_) => true,
             Error::Io { action, .. } => action.starts_with("cannot read"),
-            Error::Numerical(_) | Error::Plot(_) => false,
+            Error::Numerical(_) | Error::Plot(_) | Error::Cancelled => false,
         }
     }
 }
@@ -282,6 +292,62 @@ impl Error {
 impl From<Invalid> for Error {
     fn from(v: Invalid) -> Self {
         Error::Invalid(Box::new(v))
+    }
+}
+
+/// Rewrites an error message as every front end shows it (the command line
+/// after `error: `, the Python package in its exceptions): decimal numbers longer than
+/// 17 significant digits (or 24 characters) in scientific notation with at
+/// most 17 significant digits, and the whole message cut to a readable
+/// length.
+pub fn tidy_message(msg: &str) -> String {
+    const MAX: usize = 2000;
+    let mut out = String::with_capacity(msg.len().min(MAX + 64));
+    let chars: Vec<char> = msg.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_number = c.is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
+        if starts_number {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            // Leave exponents, identifiers, dotted versions and numbers cut
+            // short by an ellipsis (a quoted line) alone.
+            let glued = j < chars.len()
+                && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '…');
+            let token: String = chars[i..j].iter().collect();
+            let token = token.trim_end_matches('.');
+            let j = i + token.chars().count();
+            let digits = token
+                .chars()
+                .filter(char::is_ascii_digit)
+                .skip_while(|d| *d == '0')
+                .count();
+            let long = (token.contains('.') && digits > 17) || token.len() > 24;
+            if !glued
+                && long
+                && token.matches('.').count() <= 1
+                && let Ok(v) = token.parse::<f64>()
+            {
+                out.push_str(&format!("{v:e}"));
+            } else {
+                out.push_str(token);
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    let n = out.chars().count();
+    if n > MAX {
+        let head: String = out.chars().take(MAX).collect();
+        format!("{head}… ({} more characters)", n - MAX)
+    } else {
+        out
     }
 }
 
@@ -391,5 +457,44 @@ pub(crate) mod rules {
             return Err(bad(key, l, &format!("must be at most {MAX_LAG} periods")));
         }
         Ok(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_whole_numbers_and_shorten_long_floats() {
+        let v = |x: &dyn fmt::Display| Invalid::new("k", "r").value(x).value.unwrap();
+        assert_eq!(v(&-4.622086742237526e17), "-4.622086742237526e17");
+        assert_eq!(v(&1e20), "1e20");
+        assert_eq!(v(&u64::MAX), "18446744073709551615");
+        assert_eq!(v(&123_456_789_012_345_678u64), "123456789012345678");
+        assert_eq!(v(&-0.5), "-0.5");
+        assert_eq!(v(&1e16), "10000000000000000");
+    }
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        let big = format!("{}", 1e300);
+        let m = tidy_message(&format!("must be smaller than 1, got {big}"));
+        assert_eq!(m, "must be smaller than 1, got 1e300");
+        let small = format!("{}", 1.234e-200);
+        assert_eq!(tidy_message(&small), "1.234e-200");
+        // Ordinary numbers, integers, versions and names are kept.
+        for keep in [
+            "0.30000000000000004",
+            "18446744073709551615",
+            "line 12, column 3",
+            "v1.2.3",
+            "A1e5",
+            "1e300",
+        ] {
+            assert_eq!(tidy_message(keep), keep);
+        }
+        assert!(tidy_message(&"x".repeat(5000)).contains("(3000 more characters)"));
+        let cut = format!("(in `gain = {}… (10 more characters)`)", "9".repeat(113));
+        assert_eq!(tidy_message(&cut), cut);
     }
 }

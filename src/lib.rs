@@ -46,6 +46,7 @@ pub mod ensemble;
 pub mod error;
 pub mod experiments;
 pub mod figures;
+pub mod json;
 pub mod limits;
 pub mod merge;
 pub mod model;

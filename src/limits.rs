@@ -16,3 +16,36 @@ pub const MAX_RATE: f64 = 1000.0;
 /// Most actors a model may have. The analyses cost `O(N³)` and a run
 /// `O(N²)` per step; beyond this a model is refused before any work starts.
 pub const MAX_ACTORS: usize = 256;
+
+/// Most worker threads accepted, whatever the machine.
+pub const MAX_THREADS: usize = 1024;
+/// Most worker threads accepted per available core.
+pub const THREADS_PER_CORE: usize = 16;
+
+/// Checks a thread count (`--threads`, the Python package's `threads=`):
+/// at least 1, at most [`THREADS_PER_CORE`] per
+/// available core and at most [`MAX_THREADS`].
+///
+/// # Errors
+/// [`crate::Error::Invalid`] (key `threads`) outside those bounds.
+pub fn check_threads(threads: Option<usize>) -> crate::Result<Option<usize>> {
+    let Some(t) = threads else {
+        return Ok(None);
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let limit = MAX_THREADS.min(THREADS_PER_CORE * cores);
+    if t == 0 {
+        return Err(crate::Error::invalid("threads", "must be at least 1"));
+    }
+    if t > limit {
+        return Err(crate::error::Invalid::new(
+            "threads",
+            format!(
+                "at most {limit} ({THREADS_PER_CORE} per available core, {cores} here; never more than {MAX_THREADS})"
+            ),
+        )
+        .value(t)
+        .into());
+    }
+    Ok(Some(t))
+}

@@ -7,6 +7,7 @@ use super::{ActorField, Grid, Param, SweepOptions};
 use std::borrow::Cow;
 
 use crate::analysis::{Loop, Verdict, abscissa_2, sampled_stability, stability};
+use crate::ensemble::check_cancel;
 use crate::error::{Error, NumericalError, Result};
 use crate::model::{Model, PhaseStage};
 
@@ -243,7 +244,8 @@ impl Evaluator<'_> {
 /// grid order. `progress` is told of each finished point (called with 1).
 ///
 /// # Errors
-/// The first point's analysis error.
+/// The first point's analysis error; [`Error::Cancelled`] when
+/// `opts.cancel` is set before the last point.
 pub fn sweep_linear(
     model: &Model,
     grid: &Grid,
@@ -259,6 +261,7 @@ pub fn sweep_linear(
             .map_init(
                 || Evaluator::new(grid, model, loop_kind),
                 |ev, p| {
+                    check_cancel(opts.cancel.as_ref())?;
                     let (spectral_abscissa, verdict, spectral_radius) = ev.eval(p)?;
                     let values = grid.values(p);
                     if let Some(f) = progress {
@@ -286,7 +289,8 @@ const CHUNK: usize = 4096;
 /// finished, once per chunk of points.
 ///
 /// # Errors
-/// The first point's analysis error.
+/// The first point's analysis error; [`Error::Cancelled`] when
+/// `opts.cancel` is set before the last chunk.
 pub fn sweep_summary(
     model: &Model,
     grid: &Grid,
@@ -317,6 +321,7 @@ pub fn sweep_summary(
             .map_init(
                 || Evaluator::new(grid, model, loop_kind),
                 |ev, c| {
+                    check_cancel(opts.cancel.as_ref())?;
                     let mut acc = SweepCounts::default();
                     let end = ((c + 1) * CHUNK).min(count);
                     if let Some((base, slots)) = ev.fast {

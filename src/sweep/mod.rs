@@ -24,7 +24,7 @@ pub use params::{
 };
 
 use crate::analysis::Loop;
-use crate::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
+use crate::ensemble::{Cancel, EnsembleOptions, EnsembleSummary, check_cancel, run_ensemble};
 use crate::error::{Error, Result};
 use crate::model::Model;
 
@@ -148,6 +148,9 @@ pub struct SweepOptions {
     /// Whose verdict a linear sweep reports; `None`: the loop the model's
     /// runs follow ([`Loop::of`]: sampled with a controller).
     pub loop_kind: Option<Loop>,
+    /// Stops the sweep when set from another thread (checked before each
+    /// point, or chunk of points); it then returns [`Error::Cancelled`].
+    pub cancel: Option<Cancel>,
 }
 
 impl SweepOptions {
@@ -216,7 +219,8 @@ pub struct EnsemblePoint {
 /// parameters, not to luck. `progress` is called with 1 for each finished run.
 ///
 /// # Errors
-/// As [`run_ensemble`]; [`Error::Invalid`] for a bad parameter value.
+/// As [`run_ensemble`]; [`Error::Invalid`] for a bad parameter value;
+/// [`Error::Cancelled`] when `opts.cancel` or `ensemble.cancel` is set.
 pub fn sweep_ensemble(
     model: &Model,
     grid: &Grid,
@@ -236,11 +240,13 @@ pub fn sweep_ensemble(
     let ens = EnsembleOptions {
         threads: opts.threads,
         shard: None,
+        cancel: opts.cancel.clone().or_else(|| ensemble.cancel.clone()),
         ..ensemble.clone()
     };
     (0..grid.len())
         .filter(|p| *p as u64 % n == k)
         .map(|p| {
+            check_cancel(ens.cancel.as_ref())?;
             let m = grid.model_at(model, p);
             let summary = run_ensemble(&m, &ens, progress)?;
             Ok(EnsemblePoint {

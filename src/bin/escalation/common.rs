@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+pub use escalation::error::tidy_message;
 use escalation::model::Model;
 use escalation::sweep::{Axis, Grid};
 use escalation::{Error, Result};
@@ -56,34 +57,7 @@ impl Shard {
     }
 }
 
-/// Most worker threads accepted, whatever the machine.
-pub const MAX_THREADS: usize = 1024;
-/// Most worker threads accepted per available core.
-pub const THREADS_PER_CORE: usize = 16;
-
-/// Checks `--threads`: at least 1, at most [`THREADS_PER_CORE`] per
-/// available core and at most [`MAX_THREADS`].
-pub fn check_threads(threads: Option<usize>) -> Result<Option<usize>> {
-    let Some(t) = threads else {
-        return Ok(None);
-    };
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let limit = MAX_THREADS.min(THREADS_PER_CORE * cores);
-    if t == 0 {
-        return Err(Error::invalid("--threads", "must be at least 1"));
-    }
-    if t > limit {
-        return Err(escalation::error::Invalid::new(
-            "--threads",
-            format!(
-                "at most {limit} ({THREADS_PER_CORE} per available core, {cores} here; never more than {MAX_THREADS})"
-            ),
-        )
-        .value(t)
-        .into());
-    }
-    Ok(Some(t))
-}
+pub use escalation::limits::check_threads;
 
 /// A pool of `threads` workers (`None`: none, use rayon's global pool).
 pub fn pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>> {
@@ -317,87 +291,9 @@ pub fn num(v: f64) -> String {
     }
 }
 
-/// Rewrites an error message for the terminal: decimal numbers longer than
-/// 17 significant digits (or 24 characters) in scientific notation with at
-/// most 17 significant digits, and the whole message cut to a readable
-/// length.
-pub fn tidy_message(msg: &str) -> String {
-    const MAX: usize = 2000;
-    let mut out = String::with_capacity(msg.len().min(MAX + 64));
-    let chars: Vec<char> = msg.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let starts_number = c.is_ascii_digit()
-            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_'));
-        if starts_number {
-            let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
-                j += 1;
-            }
-            // Leave exponents, identifiers, dotted versions and numbers cut
-            // short by an ellipsis (a quoted line) alone.
-            let glued = j < chars.len()
-                && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '…');
-            let token: String = chars[i..j].iter().collect();
-            let token = token.trim_end_matches('.');
-            let j = i + token.chars().count();
-            let digits = token
-                .chars()
-                .filter(char::is_ascii_digit)
-                .skip_while(|d| *d == '0')
-                .count();
-            let long = (token.contains('.') && digits > 17) || token.len() > 24;
-            if !glued
-                && long
-                && token.matches('.').count() <= 1
-                && let Ok(v) = token.parse::<f64>()
-            {
-                out.push_str(&format!("{v:e}"));
-            } else {
-                out.push_str(token);
-            }
-            i = j;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    let n = out.chars().count();
-    if n > MAX {
-        let head: String = out.chars().take(MAX).collect();
-        format!("{head}… ({} more characters)", n - MAX)
-    } else {
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn long_numbers_are_shortened() {
-        let big = format!("{}", 1e300);
-        let m = tidy_message(&format!("must be smaller than 1, got {big}"));
-        assert_eq!(m, "must be smaller than 1, got 1e300");
-        let small = format!("{}", 1.234e-200);
-        assert_eq!(tidy_message(&small), "1.234e-200");
-        // Ordinary numbers, integers, versions and names are kept.
-        for keep in [
-            "0.30000000000000004",
-            "18446744073709551615",
-            "line 12, column 3",
-            "v1.2.3",
-            "A1e5",
-            "1e300",
-        ] {
-            assert_eq!(tidy_message(keep), keep);
-        }
-        assert!(tidy_message(&"x".repeat(5000)).contains("(3000 more characters)"));
-        let cut = format!("(in `gain = {}… (10 more characters)`)", "9".repeat(113));
-        assert_eq!(tidy_message(&cut), cut);
-    }
 
     #[test]
     fn numbers_round_trip_and_stay_short() {

@@ -2,8 +2,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use escalation::calibrate::{
-    FitOptions, Group, Interval, PooledFit, Resampling, RichardsonFit, Series, TrajectoryFit,
-    fit_pooled, fit_richardson,
+    Group, Interval, PooledFit, Resampling, RichardsonFit, Series, TrajectoryFit, fit_pooled,
+    fit_richardson,
 };
 use escalation::plot::{Figure, PooledFitPlot, RichardsonFitPlot};
 use escalation::{Error, Result, output};
@@ -74,18 +74,6 @@ pub struct Args {
     quiet: bool,
 }
 
-/// Bootstrap resamples when `--bootstrap` is not given.
-const DEFAULT_BOOTSTRAP: usize = 1000;
-
-/// Most groups of a Richardson fit (one equation and one row of
-/// couplings per group).
-pub const MAX_GROUPS: usize = 50;
-/// Budget of the bootstrap: resamples × yearly changes × n(n+1)² for n
-/// equations (pooled: n = 1); about 10 s of work.
-pub const BOOTSTRAP_BUDGET: f64 = 1e9;
-/// Budget of one trajectory-matching iteration: years × parameters ×
-/// (n+1)²; up to 500 iterations take about 10 s at this size.
-pub const REFINE_BUDGET: f64 = 1e6;
 /// Residuals printed year by year in the text output; longer series are
 /// summarized (every residual is in `--json`).
 pub const MAX_RESIDUALS_SHOWN: usize = 40;
@@ -110,72 +98,25 @@ pub fn run(a: Args) -> Result<()> {
         ModelArg::Pooled => 1,
         ModelArg::Richardson => data.n(),
     };
-    if n > MAX_GROUPS {
-        return Err(escalation::error::Invalid::new(
-            "--group",
-            format!("a Richardson fit takes at most {MAX_GROUPS} groups: sum columns into groups with --group NAME=COL+COL"),
-        )
-        .value(n)
-        .into());
-    }
-    let changes = series.len().saturating_sub(1) as f64;
-    let nf = n as f64;
-    let mut notes = Vec::new();
-    // The bootstrap: within its budget, or refused when asked for explicitly.
-    let per_resample = (changes * nf * (nf + 1.0) * (nf + 1.0)).max(1.0);
-    let affordable = (BOOTSTRAP_BUDGET / per_resample).floor() as usize;
-    let bootstrap = match a.bootstrap {
-        Some(b) if b > affordable => {
-            return Err(escalation::error::Invalid::new(
-                "--bootstrap",
-                format!(
-                    "at most {affordable} resamples for {} yearly changes and {n} equation(s) \
-                     (a budget of resamples × changes × n(n+1)² ≤ {BOOTSTRAP_BUDGET:e}); \
-                     pass a smaller number or 0",
-                    changes
-                ),
-            )
-            .value(b)
-            .into());
-        }
-        Some(b) => b,
-        None if DEFAULT_BOOTSTRAP > affordable => {
-            notes.push(format!(
-                "bootstrap: {affordable} resamples instead of {DEFAULT_BOOTSTRAP}, the most that \
-                 {changes} yearly changes allow (resamples × changes × n(n+1)² ≤ {BOOTSTRAP_BUDGET:e})"
-            ));
-            affordable
-        }
-        None => DEFAULT_BOOTSTRAP,
-    };
-    // Trajectory matching: only where an iteration fits its budget.
-    let params = nf * nf + 2.0 * nf;
-    let refine_cost = series.len() as f64 * params * (nf + 1.0) * (nf + 1.0);
-    let refine = !a.no_refine && refine_cost <= REFINE_BUDGET;
-    if !a.no_refine && !refine {
-        notes.push(format!(
-            "trajectory matching skipped: {} years × {params} parameters × (n+1)² = {refine_cost:e} \
-             is more than its budget of {REFINE_BUDGET:e}",
-            series.len()
-        ));
-    }
-    let opts = FitOptions::default()
-        .with_bootstrap(bootstrap)?
-        .with_seed(a.seed)
-        .with_level(a.level)?
-        .with_resampling(match a.resample {
+    let plan = escalation::json::FitPlan::new(
+        n,
+        series.len(),
+        a.bootstrap,
+        a.seed,
+        a.level,
+        match a.resample {
             ResampleArg::Residuals => Resampling::Residuals,
             ResampleArg::Intervals => Resampling::Intervals,
-        })
-        .with_refine(refine);
+        },
+        !a.no_refine,
+    )?;
+    let (opts, notes) = (plan.options, plan.notes);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let mut text = String::new();
-    let json = |mut v: serde_json::Value| -> Result<String> {
-        if let Some(o) = v.as_object_mut() {
-            o.insert("notes".into(), serde_json::json!(notes));
-        }
-        serde_json::to_string_pretty(&v).map_err(|e| Error::numerical(format!("JSON output: {e}")))
+    let json = |v: serde_json::Value| -> Result<String> {
+        serde_json::to_string_pretty(&escalation::json::fit(v, &notes))
+            .map_err(|e| Error::numerical(format!("JSON output: {e}")))
     };
     match a.model {
         ModelArg::Pooled => {

@@ -84,7 +84,7 @@ fn exit_code(e: &Error) -> u8 {
 /// become flags (`param` → `--param`, `runs` → `--runs`, …), and an
 /// overwrite refusal says how to force it.
 fn in_flags(e: Error) -> String {
-    const FLAGS: [(&str, &str); 9] = [
+    const FLAGS: [(&str, &str); 11] = [
         ("param", "--param"),
         ("axis", "--param"),
         ("runs", "--runs"),
@@ -94,6 +94,8 @@ fn in_flags(e: Error) -> String {
         ("seed", "--seed"),
         ("loop", "--loop"),
         ("gains", "--param gain"),
+        ("bootstrap", "--bootstrap"),
+        ("groups", "--group"),
     ];
     match e {
         Error::Invalid(mut inv) => {

@@ -2,7 +2,6 @@ use std::path::PathBuf;
 
 use escalation::Result;
 use escalation::ensemble::{EnsembleOptions, EnsembleSummary, run_ensemble};
-use escalation::merge::{Partial, PartialData, fingerprint};
 
 use crate::common::{Progress, Shard, check_threads, write_stdout};
 
@@ -71,18 +70,7 @@ pub fn run(a: Args) -> Result<()> {
     let summary = run_ensemble(&model, &opts, Some(&tick))?;
     progress.finish();
     if let Some(path) = &a.out {
-        let partial = Partial {
-            scenario: model.name.clone(),
-            model: fingerprint(&model),
-            work: format!("montecarlo --runs {} --seed {}", a.runs, summary.seed),
-            grid: Vec::new(),
-            runs: Some(a.runs),
-            seed: Some(summary.seed),
-            shard: opts.shard,
-            data: PartialData::Montecarlo {
-                summary: summary.clone(),
-            },
-        };
+        let partial = escalation::json::montecarlo_partial(&model, a.runs, opts.shard, &summary);
         let text = serde_json::to_string(&partial)
             .map_err(|e| escalation::Error::numerical(e.to_string()))?;
         escalation::output::write_file(path, text.as_bytes(), a.force)?;
@@ -92,7 +80,7 @@ pub fn run(a: Args) -> Result<()> {
 
 pub fn print_summary(summary: &EnsembleSummary, name: &str, json: bool) -> Result<()> {
     if json {
-        let text = serde_json::to_string_pretty(&summary.report())
+        let text = serde_json::to_string_pretty(&escalation::json::montecarlo(summary))
             .map_err(|e| escalation::Error::numerical(e.to_string()))?;
         return write_stdout(&format!("{text}\n"));
     }

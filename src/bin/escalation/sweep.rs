@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use escalation::analysis::Verdict;
 use escalation::ensemble::EnsembleOptions;
-use escalation::merge::{GridAxis, Partial, PartialData, fingerprint, shard_count};
+use escalation::merge::{Partial, PartialData, shard_count};
 use escalation::model::Model;
 use escalation::output::{self, TempFile};
 use escalation::sweep::{
@@ -88,33 +88,15 @@ pub fn run(a: Args) -> Result<()> {
     let (k, n) = a.shard.map_or((0, 1), Shard::zero_based);
     let total = grid.len() as u64;
     let n_points = shard_count(total, k, n);
-    let mut work = format!("sweep {}", a.params.join(" "));
-    let (runs, seed) = if stochastic {
-        let seed = a.seed.unwrap_or(model.seed);
-        work += &format!(" --runs {} --seed {seed}", a.runs);
-        (Some(a.runs), Some(seed))
-    } else {
-        (None, None)
-    };
-    let data = if stochastic {
-        PartialData::SweepEnsemble { points: Vec::new() }
-    } else if a.summary {
-        PartialData::SweepSummary {
-            counts: Default::default(),
-        }
-    } else {
-        PartialData::Sweep { points: Vec::new() }
-    };
-    let mut head = Partial {
-        scenario: model.name.clone(),
-        model: fingerprint(&model),
-        work,
-        grid: grid.axes.iter().map(GridAxis::of).collect(),
-        runs,
-        seed,
-        shard: a.shard.map(Shard::zero_based),
-        data,
-    };
+    let seed = stochastic.then(|| a.seed.unwrap_or(model.seed));
+    let mut head = escalation::json::sweep_partial(
+        &model,
+        &grid,
+        &a.params,
+        a.summary,
+        seed.map(|s| (a.runs, s)),
+        a.shard.map(Shard::zero_based),
+    );
     let format = if a.shard.is_some() {
         Format::Partial
     } else if wants_json(a.json, a.out.as_deref()) {
@@ -134,7 +116,7 @@ pub fn run(a: Args) -> Result<()> {
         let opts = SweepOptions {
             threads: None,
             shard: Some((k, n)),
-            loop_kind: None,
+            ..SweepOptions::default()
         };
         let mut counts = Ok(Default::default());
         install(&mut || counts = sweep_summary(&model, &grid, &opts, Some(&tick)));
@@ -249,7 +231,7 @@ fn linear_points(
         let opts = SweepOptions {
             threads: None,
             shard: Some(shard),
-            loop_kind: None,
+            ..SweepOptions::default()
         };
         let mut out = Ok(Vec::new());
         install(&mut || out = sweep_linear(model, grid, &opts, Some(&tick)));
@@ -622,8 +604,7 @@ pub fn write_ensemble(
             let mut first = true;
             for q in points {
                 let q = q?;
-                let mut v = q.summary.report();
-                v["values"] = serde_json::json!(q.values);
+                let v = escalation::json::ensemble_point(&q);
                 io(write!(
                     w,
                     "{}{}",
