@@ -141,6 +141,24 @@ pub struct EnsembleSummary {
     pub verification: (u64, u64),
     /// Histogram of explosion times over `[0, horizon]` in [`TIME_BINS`] bins.
     pub explosion_hist: Vec<u64>,
+    /// Sum over runs of each actor's cost `∫ x_i dt`, in fixed point (units of
+    /// [`FIXED_QUANTUM`] intensity·days), so that sums do not depend on the
+    /// order runs finish in and shards merge exactly. Empty until a run is added.
+    #[serde(default)]
+    pub cost_sum: Vec<u128>,
+    /// Sum over runs of the quiet days, in units of [`FIXED_QUANTUM`] days.
+    #[serde(default)]
+    pub quiet_sum: u128,
+}
+
+/// The resolution of the fixed-point sums of [`EnsembleSummary`]: 2⁻²⁴
+/// (about 6e-8) intensity·days or days per run.
+pub const FIXED_QUANTUM: f64 = 1.0 / 16_777_216.0;
+
+/// `v ≥ 0` in units of [`FIXED_QUANTUM`], rounded to nearest (saturating).
+fn fixed(v: f64) -> u128 {
+    // Casts of floats saturate, and NaN gives 0; costs are never negative.
+    (v.max(0.0) / FIXED_QUANTUM).round() as u128
 }
 
 impl EnsembleSummary {
@@ -155,7 +173,20 @@ impl EnsembleSummary {
                 .collect(),
             verification: (0, 0),
             explosion_hist: vec![0; TIME_BINS],
+            cost_sum: Vec::new(),
+            quiet_sum: 0,
         }
+    }
+
+    fn add_run(mut self, run: &crate::sim::Trajectory) -> Self {
+        if self.cost_sum.len() < run.cost.len() {
+            self.cost_sum.resize(run.cost.len(), 0);
+        }
+        for (sum, &c) in self.cost_sum.iter_mut().zip(&run.cost) {
+            *sum = sum.saturating_add(fixed(c));
+        }
+        self.quiet_sum = self.quiet_sum.saturating_add(fixed(run.quiet_days));
+        self.add(run.outcome, run.explosion_time, run.verification_passed())
     }
 
     fn add(mut self, outcome: Outcome, explosion: Option<f64>, verified: Option<bool>) -> Self {
@@ -205,6 +236,13 @@ impl EnsembleSummary {
         for (a, b) in self.explosion_hist.iter_mut().zip(&other.explosion_hist) {
             *a += b;
         }
+        if self.cost_sum.len() < other.cost_sum.len() {
+            self.cost_sum.resize(other.cost_sum.len(), 0);
+        }
+        for (a, b) in self.cost_sum.iter_mut().zip(&other.cost_sum) {
+            *a = a.saturating_add(*b);
+        }
+        self.quiet_sum = self.quiet_sum.saturating_add(other.quiet_sum);
         Ok(self)
     }
 
@@ -263,6 +301,29 @@ impl EnsembleSummary {
         (self.verification.0 > 0).then(|| self.verification.1 as f64 / self.verification.0 as f64)
     }
 
+    /// Mean cost `∫ x_i dt` per run of each actor, intensity·days (empty for
+    /// an empty summary), to [`FIXED_QUANTUM`].
+    #[must_use]
+    pub fn mean_cost(&self) -> Vec<f64> {
+        if self.runs == 0 {
+            return Vec::new();
+        }
+        self.cost_sum
+            .iter()
+            .map(|&c| c as f64 * FIXED_QUANTUM / self.runs as f64)
+            .collect()
+    }
+
+    /// Mean days per run with every actor on rung 0 (0 for an empty summary).
+    #[must_use]
+    pub fn mean_quiet_days(&self) -> f64 {
+        if self.runs == 0 {
+            0.0
+        } else {
+            self.quiet_sum as f64 * FIXED_QUANTUM / self.runs as f64
+        }
+    }
+
     /// Quantile `q` in [0, 1] of the explosion time among exploded runs, days
     /// (resolution `horizon / TIME_BINS`: the bin's midpoint).
     #[must_use]
@@ -282,8 +343,10 @@ impl EnsembleSummary {
         None
     }
 
-    /// The JSON report of design §7: `runs`, `seed`, `outcomes`, `intervals`,
-    /// `verification_passed`, `explosion_time` (quantiles), plus `counts`.
+    /// The JSON report (`docs/cli.md`): `runs`, `seed`, `outcomes`,
+    /// `intervals`, `verification_passed`, `explosion_time` (quantiles),
+    /// `counts`, `mean_cost` (per actor, in the model's order) and
+    /// `mean_quiet_days`.
     #[must_use]
     pub fn report(&self) -> serde_json::Value {
         let quantiles = if self.explosion_hist.iter().any(|&c| c > 0) {
@@ -302,6 +365,8 @@ impl EnsembleSummary {
             "counts": self.counts,
             "verification_passed": self.verification_passed(),
             "explosion_time": quantiles,
+            "mean_cost": self.mean_cost(),
+            "mean_quiet_days": self.mean_quiet_days(),
         })
     }
 }
@@ -359,11 +424,7 @@ pub fn run_ensemble(
                     if let Some(p) = progress {
                         p(1);
                     }
-                    Ok::<_, Error>(acc.add(
-                        run.outcome,
-                        run.explosion_time,
-                        run.verification_passed(),
-                    ))
+                    Ok::<_, Error>(acc.add_run(&run))
                 },
             )
             .try_reduce(

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::Verdict;
-use crate::ensemble::{EnsembleSummary, TIME_BINS};
+use crate::ensemble::{EnsembleSummary, FIXED_QUANTUM, TIME_BINS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::sim::Outcome;
@@ -367,6 +367,20 @@ fn check_summary(label: &str, s: &EnsembleSummary, runs: u64, seed: u64) -> Resu
             format!("the explosion-time histogram holds {hist} runs, but {exploded} exploded"),
         ));
     }
+    // Each run's quiet days fit its horizon (plus half a quantum of rounding).
+    let quiet_max = (s.horizon / FIXED_QUANTUM + 1.0) * runs as f64;
+    if s.quiet_sum as f64 > quiet_max {
+        return Err(bad(
+            label,
+            format!(
+                "the quiet days exceed {runs} runs of {} days",
+                short(s.horizon)
+            ),
+        ));
+    }
+    if runs == 0 && !s.cost_sum.is_empty() {
+        return Err(bad(label, "costs of an empty summary"));
+    }
     Ok(())
 }
 
@@ -403,6 +417,23 @@ fn add_summary(a: &mut EnsembleSummary, b: &EnsembleSummary) -> Result<()> {
     for (x, y) in a.explosion_hist.iter_mut().zip(&b.explosion_hist) {
         *x = x.checked_add(*y).ok_or_else(overflow)?;
     }
+    if !a.cost_sum.is_empty() && !b.cost_sum.is_empty() && a.cost_sum.len() != b.cost_sum.len() {
+        return Err(Error::invalid(
+            "merge",
+            format!(
+                "the parts hold costs of {} and {} actors",
+                a.cost_sum.len(),
+                b.cost_sum.len()
+            ),
+        ));
+    }
+    if a.cost_sum.len() < b.cost_sum.len() {
+        a.cost_sum.resize(b.cost_sum.len(), 0);
+    }
+    for (x, y) in a.cost_sum.iter_mut().zip(&b.cost_sum) {
+        *x = x.checked_add(*y).ok_or_else(overflow)?;
+    }
+    a.quiet_sum = a.quiet_sum.checked_add(b.quiet_sum).ok_or_else(overflow)?;
     Ok(())
 }
 

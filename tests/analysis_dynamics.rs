@@ -180,6 +180,8 @@ fn crossings_from_samples_when_there_are_no_events() {
         verification: Vec::new(),
         final_x: vec![10.0],
         end_time: 20.0,
+        cost: vec![100.0],
+        quiet_days: 2.0,
     };
     let ex = detect_explosion(&run, &Ladder::standard());
     assert!(!ex.exploded);

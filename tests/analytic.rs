@@ -249,3 +249,92 @@ fn intensities_never_go_negative() {
     // Actor 0 is driven to zero and must stay there.
     assert_eq!(*run.x[0].last().unwrap(), 0.0);
 }
+
+/// `∫₀ᵀ x dt` of the two-actor closed form: x* T + Σ c± v± (e^{λ± T} − 1)/λ±.
+#[allow(clippy::too_many_arguments)] // the parameters of the closed form
+fn richardson_cost(
+    a: f64,
+    b: f64,
+    k: f64,
+    l: f64,
+    g: f64,
+    h: f64,
+    x0: [f64; 2],
+    t: f64,
+) -> [f64; 2] {
+    let (tr, det) = (-a - b, a * b - k * l);
+    let disc = (tr * tr - 4.0 * det).sqrt();
+    let (lp, lm) = ((tr + disc) / 2.0, (tr - disc) / 2.0);
+    let xs = (-(-b * g - k * h) / det, -(-l * g - a * h) / det);
+    let (vp, vm) = ((k, lp + a), (k, lm + a));
+    let (d0, d1) = (x0[0] - xs.0, x0[1] - xs.1);
+    let den = vp.0 * vm.1 - vm.0 * vp.1;
+    let cp = (d0 * vm.1 - vm.0 * d1) / den;
+    let cm = (vp.0 * d1 - d0 * vp.1) / den;
+    let (ip, im) = (((lp * t).exp() - 1.0) / lp, ((lm * t).exp() - 1.0) / lm);
+    [
+        xs.0 * t + cp * vp.0 * ip + cm * vm.0 * im,
+        xs.1 * t + cp * vp.1 * ip + cm * vm.1 * im,
+    ]
+}
+
+/// A run's cost is the integral of its intensities: on the exact path and
+/// the ODE path it equals the closed-form integral to 1e-8 relative, for a
+/// stable and an unstable dyad. Every day is quiet on a ladder whose first
+/// rung above 0 is out of reach.
+#[test]
+fn cost_is_the_closed_form_integral_of_intensity() {
+    for (a, b, k, l, g, h, x0, horizon) in [
+        (0.5, 0.4, 0.3, 0.6, 0.2, 0.1, [2.0, 1.0], 100.0),
+        (0.5, 0.4, 0.8, 1.0, 0.2, 0.1, [0.5, 0.2], 40.0),
+    ] {
+        let d = Dynamics::richardson(a, b, k, l, g, h).unwrap();
+        let m = model(d, &x0, horizon);
+        let want = richardson_cost(a, b, k, l, g, h, x0, horizon);
+        for force_ode in [false, true] {
+            let opts = SimOptions {
+                force_ode,
+                ..SimOptions::default()
+            };
+            let run = simulate(&m, &opts).unwrap();
+            for i in 0..2 {
+                let rel = (run.cost[i] - want[i]).abs() / want[i].abs();
+                assert!(
+                    rel < 1e-8,
+                    "actor {i}, ode {force_ode}: {} vs {} ({rel:e})",
+                    run.cost[i],
+                    want[i]
+                );
+            }
+            assert_eq!(run.quiet_days, horizon);
+        }
+    }
+}
+
+/// Quiet days end at the first rung crossing: for a growing dyad on the
+/// standard ladder, they equal the time the closed form first reaches the
+/// rung above 0, found by bisection.
+#[test]
+fn quiet_days_end_at_the_first_crossing() {
+    let (a, b, k, l, g, h) = (0.5, 0.4, 0.8, 1.0, 0.2, 0.1);
+    let x0 = [0.5, 0.2];
+    let d = Dynamics::richardson(a, b, k, l, g, h).unwrap();
+    let mut m = Model::from_dynamics(d, 60.0);
+    m.initial = DVector::from_column_slice(&x0);
+    let first = m.ladder.rungs()[1].from;
+    assert!(x0.iter().all(|&x| x < first));
+    let exact = richardson_closed_form(a, b, k, l, g, h, x0);
+    let above = |t: f64| exact(t).iter().any(|&x| x >= first);
+    let (mut lo, mut hi) = (0.0, 60.0);
+    assert!(above(hi));
+    for _ in 0..80 {
+        let mid = 0.5 * (lo + hi);
+        if above(mid) { hi = mid } else { lo = mid }
+    }
+    let run = simulate(&m, &SimOptions::default()).unwrap();
+    assert!(
+        (run.quiet_days - hi).abs() < 1e-6,
+        "{} vs {hi}",
+        run.quiet_days
+    );
+}

@@ -470,3 +470,53 @@ fn ensembles_do_not_depend_on_thread_count() {
     };
     assert_eq!(run(1), run(2));
 }
+
+/// An ensemble's mean cost and quiet days are the means of its runs' (each
+/// run simulated on its own from the same streams), to the fixed-point
+/// quantum, and two shards merge to the unsharded sums exactly.
+#[test]
+fn ensemble_means_of_cost_and_quiet_days_are_the_runs_means() {
+    let (_, m) = Scenario::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/scenarios/islamabad.toml"
+    ))
+    .unwrap();
+    let runs = 48;
+    let opts = EnsembleOptions {
+        runs,
+        ..EnsembleOptions::default()
+    };
+    let all = run_ensemble(&m, &opts, None).unwrap();
+    let mut cost = vec![0.0; m.n()];
+    let mut quiet = 0.0;
+    for r in 0..runs {
+        let t = escalation::sim::simulate_run(&m, &opts.sim, m.seed, r).unwrap();
+        for (c, v) in cost.iter_mut().zip(&t.cost) {
+            *c += v / runs as f64;
+        }
+        quiet += t.quiet_days / runs as f64;
+        assert!(t.quiet_days >= 0.0 && t.quiet_days <= t.end_time);
+        assert!(t.cost.iter().all(|&c| c >= 0.0));
+    }
+    let got = all.mean_cost();
+    assert_eq!(got.len(), m.n());
+    for (g, w) in got.iter().zip(&cost) {
+        assert!((g - w).abs() < 1e-6, "{g} vs {w}");
+    }
+    assert!((all.mean_quiet_days() - quiet).abs() < 1e-6);
+    assert!(cost.iter().sum::<f64>() > 0.0);
+    let shard = |k| {
+        run_ensemble(
+            &m,
+            &EnsembleOptions {
+                shard: Some((k, 2)),
+                ..opts.clone()
+            },
+            None,
+        )
+        .unwrap()
+    };
+    let merged = shard(0).merge(&shard(1)).unwrap();
+    assert_eq!(merged.cost_sum, all.cost_sum);
+    assert_eq!(merged.quiet_sum, all.quiet_sum);
+}

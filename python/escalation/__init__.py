@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: The parameter paths :meth:`Scenario.with_values` and :func:`sweep` accept.
-SWEEP_PATHS: List[str] = [p.strip() for p in _native.sweep_paths().split(",")]
+SWEEP_PATHS: List[str] = list(_native.sweep_paths())
 
 _F8 = np.dtype("<f8")
 _I8 = np.dtype("<i8")

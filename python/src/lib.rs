@@ -689,8 +689,8 @@ fn merge_json<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyAny>>) -> PyResult<B
 
 /// The sweep paths the library knows, for messages and help.
 #[pyfunction]
-fn sweep_paths() -> &'static str {
-    escalation::sweep::PATHS
+fn sweep_paths() -> Vec<String> {
+    escalation::sweep::path_patterns()
 }
 
 /// Mean seconds of one `simulate` of `scenario` in Rust alone (no Python

@@ -104,7 +104,8 @@ impl<'a> Run<'a> {
         let incidents = IncidentRun::new(m);
         let pairs = phantom_pairs(m, incidents.as_ref());
         let mut s = m.initial.as_slice().to_vec();
-        s.resize(n + pairs.len(), 0.0);
+        // Phantoms, then the costs ∫x dt.
+        s.resize(n + pairs.len() + n, 0.0);
         let tracker = RungTracker::new(&m.ladder, &s[..n]);
         let cfg = Config {
             a: m.dynamics.restraint.as_slice().to_vec(),
@@ -191,6 +192,8 @@ impl<'a> Run<'a> {
                 verification: Vec::new(),
                 final_x: Vec::new(),
                 end_time: 0.0,
+                cost: Vec::new(),
+                quiet_days: 0.0,
             },
             verification: Vec::new(),
             order,
@@ -331,6 +334,18 @@ impl<'a> Run<'a> {
         if h <= 0.0 {
             return Ok(false);
         }
+        // Rungs are constant until the first crossing, so the time advanced
+        // is quiet when every actor is on rung 0 now.
+        let quiet = self.tracker.rungs.iter().all(|&r| r == 0);
+        let t0 = self.t;
+        let crossed = self.advance_inner(target, h)?;
+        if quiet {
+            self.out.quiet_days += self.t - t0;
+        }
+        Ok(crossed)
+    }
+
+    fn advance_inner(&mut self, target: f64, h: f64) -> Result<bool> {
         self.flow.advance(&self.cfg, &self.s, h, &mut self.s_new)?;
         if !self.crosses(&self.s_new) {
             std::mem::swap(&mut self.s, &mut self.s_new);
@@ -588,6 +603,8 @@ impl<'a> Run<'a> {
         };
         self.out.outcome = outcome;
         self.out.final_x = self.s[..self.n].to_vec();
+        let c0 = self.cfg.cost_at();
+        self.out.cost = self.s[c0..c0 + self.n].to_vec();
         self.out.end_time = self.t;
         self.out.verification = std::mem::take(&mut self.verification);
         self.out

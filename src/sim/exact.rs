@@ -66,6 +66,54 @@ pub(crate) fn logistic(a: f64, b: f64, c: f64, x0: f64, h: f64) -> f64 {
     (xs + y).max(0.0)
 }
 
+/// `∫₀ʰ x dt` along [`linear`]'s flow, intensity·days.
+#[inline]
+pub(crate) fn linear_integral(a: f64, b: f64, x0: f64, h: f64) -> f64 {
+    let xs = b / a;
+    // Until zero is reached (when b < 0), then nothing.
+    let span = if b < 0.0 {
+        h.min((a * x0 / (-b)).ln_1p() / a)
+    } else {
+        h
+    };
+    (xs * span + (x0 - xs) * -(-a * span).exp_m1() / a).max(0.0)
+}
+
+/// `∫₀ʰ x dt` along [`logistic`]'s flow, intensity·days.
+///
+/// `d/dt ln(C − x) = −ẋ/(C − x) = −(a/C)(b/a − x)`, so
+/// `∫ x dt = (b/a) t + (C/a) ln((C − x(t))/(C − x0))` while `x < C`. A flow
+/// that stops at zero is integrated to the time it gets there (found by
+/// bisection on the closed form).
+pub(crate) fn logistic_integral(a: f64, b: f64, c: f64, x0: f64, h: f64) -> f64 {
+    if x0 >= c {
+        // At the cap the flow stays there (x0 ≤ C is a model rule).
+        return c * h;
+    }
+    let xs = b / a;
+    let mut span = h;
+    let mut end = logistic(a, b, c, x0, h);
+    if end <= 0.0 && x0 > 0.0 {
+        let (mut lo, mut hi) = (0.0, h);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if logistic(a, b, c, x0, mid) > 0.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        span = hi;
+        end = 0.0;
+    } else if x0 <= 0.0 && end <= 0.0 {
+        return 0.0;
+    }
+    if !end.is_finite() {
+        return f64::INFINITY;
+    }
+    (xs * span + (c / a) * ((c - end) / (c - x0)).ln()).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +131,57 @@ mod tests {
             x += dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
         }
         x
+    }
+
+    /// `∫₀ʰ x dt` by RK4 on the pair `(x, c)`, `ċ = x`, with the projection at zero.
+    fn rk4_integral(f: impl Fn(f64) -> f64, x0: f64, h: f64) -> f64 {
+        let g = |x: f64| {
+            let v = f(x);
+            if x <= 0.0 && v < 0.0 { 0.0 } else { v }
+        };
+        let steps = 200_000;
+        let dt = h / steps as f64;
+        let (mut x, mut c) = (x0, 0.0);
+        for _ in 0..steps {
+            let k1 = g(x);
+            let k2 = g((x + 0.5 * dt * k1).max(0.0));
+            let k3 = g((x + 0.5 * dt * k2).max(0.0));
+            let k4 = g((x + dt * k3).max(0.0));
+            let (l1, l2, l3, l4) = (x, x + 0.5 * dt * k1, x + 0.5 * dt * k2, x + dt * k3);
+            x = (x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)).max(0.0);
+            c += dt / 6.0 * (l1 + 2.0 * l2.max(0.0) + 2.0 * l3.max(0.0) + l4.max(0.0));
+        }
+        c
+    }
+
+    #[test]
+    fn integrals_match_numerical_quadrature() {
+        // (a, b, C, x0, h), with stops at zero (b < 0) among them.
+        let cases = [
+            (0.5, 0.15, Some(7.0), 2.5, 1.0),
+            (0.3, 3.0, Some(7.0), 2.0, 10.0),
+            (0.3, 2.1, Some(7.0), 7.0, 10.0),
+            (0.4, -0.3, Some(7.0), 2.0, 20.0),
+            (0.5, 0.15, None, 2.5, 7.0),
+            (0.4, -0.3, None, 2.0, 20.0),
+            (0.4, -0.3, None, 0.0, 5.0),
+        ];
+        for (a, b, c, x0, h) in cases {
+            let (got, want) = match c {
+                Some(c) => (
+                    logistic_integral(a, b, c, x0, h),
+                    rk4_integral(|x| (1.0 - x / c) * (b - a * x), x0, h),
+                ),
+                None => (
+                    linear_integral(a, b, x0, h),
+                    rk4_integral(|x| b - a * x, x0, h),
+                ),
+            };
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+                "{a} {b} {c:?} {x0} {h}: {got} vs {want}"
+            );
+        }
     }
 
     #[test]

@@ -24,9 +24,10 @@ use super::exact;
 use crate::error::{Error, NumericalError, Result};
 use crate::model::field;
 
-/// Parameters constant over an interval. The state is `s = [x; z]`: `n`
-/// intensities followed by one perceived "phantom" intensity per
-/// (victim, accused) pair of the spoiler mechanism.
+/// Parameters constant over an interval. The state is `s = [x; z; c]`: `n`
+/// intensities, one perceived "phantom" intensity per (victim, perceived)
+/// pair, and the `n` costs `c_i = ∫ x_i dt` (intensity·days), integrated
+/// with the same method as the intensities.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     /// Current restraint `a_i`.
@@ -46,6 +47,11 @@ pub(crate) struct Config {
 impl Config {
     fn n(&self) -> usize {
         self.a.len()
+    }
+
+    /// Index of the first cost in the state.
+    pub fn cost_at(&self) -> usize {
+        self.n() + self.pairs.len()
     }
 
     fn linear(&self) -> bool {
@@ -70,6 +76,8 @@ impl Config {
             }
         }
         field::project_into(&s[..n], &self.ceiling, out);
+        let c0 = self.cost_at();
+        out[c0..c0 + n].copy_from_slice(&s[..n]);
         for (q, &(_, acc)) in self.pairs.iter().enumerate() {
             out[n + q] = -self.a[acc] * s[n + q];
         }
@@ -79,8 +87,11 @@ impl Config {
     fn augmented(&self) -> DMatrix<f64> {
         let n = self.n();
         let p = self.pairs.len();
-        let m = n + p + 1;
+        let m = n + p + n + 1;
         let mut aug = DMatrix::zeros(m, m);
+        for i in 0..n {
+            aug[(n + p + i, i)] = 1.0;
+        }
         for i in 0..n {
             if self.coupled {
                 for j in 0..n {
@@ -198,7 +209,7 @@ impl Flow {
                 }
             };
         }
-        sized!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+        sized!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 18 20 22 24 26 28 30 32)
     }
 
     pub(crate) fn dopri_in<D: Dim>(
@@ -285,6 +296,15 @@ fn decoupled_exact(cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) {
     }
     for (q, &(_, acc)) in cfg.pairs.iter().enumerate() {
         out[n + q] = s[n + q] * (-cfg.a[acc] * h).exp();
+    }
+    let c0 = cfg.cost_at();
+    for i in 0..n {
+        let (a, b) = (cfg.a[i], cfg.b[i]);
+        let spent = match cfg.ceiling[i] {
+            None => exact::linear_integral(a, b, s[i], h),
+            Some(c) => exact::logistic_integral(a, b, c, s[i], h),
+        };
+        out[c0 + i] = s[c0 + i] + spent;
     }
 }
 

@@ -26,7 +26,8 @@ fn random_config(rng: &mut ChaCha8Rng, n: usize) -> (Config, Vec<f64>) {
         .map(|i| (i % 2 == 0).then(|| rng.random_range(5.0..9.0)))
         .collect();
     let pairs = if n > 2 { vec![(0, 1), (2, 1)] } else { vec![] };
-    let s = (0..n + pairs.len())
+    // Intensities, phantoms, then the costs so far.
+    let s = (0..n + pairs.len() + n)
         .map(|_| rng.random_range(0.0..4.0))
         .collect();
     (

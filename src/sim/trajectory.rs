@@ -34,6 +34,11 @@ pub struct Trajectory {
     pub final_x: Vec<f64>,
     /// The time the run ended, days.
     pub end_time: f64,
+    /// `∫ x_i dt` over the run per actor, intensity·days: the price of the
+    /// run's escalation.
+    pub cost: Vec<f64>,
+    /// Days with every actor on rung 0 (a negative peace).
+    pub quiet_days: f64,
 }
 
 impl Trajectory {
@@ -144,7 +149,8 @@ impl Trajectory {
     }
 }
 
-struct ByActor<'a, T>(&'a [String], &'a [Vec<T>]);
+/// Values keyed by actor name, in the actors' order.
+struct ByActor<'a, T>(&'a [String], &'a [T]);
 
 impl<T: Serialize> Serialize for ByActor<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -158,7 +164,7 @@ impl<T: Serialize> Serialize for ByActor<'_, T> {
 
 impl Serialize for Trajectory {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Trajectory", 7)?;
+        let mut st = s.serialize_struct("Trajectory", 9)?;
         st.serialize_field("t", &self.t)?;
         st.serialize_field("x", &ByActor(&self.actors, &self.x))?;
         st.serialize_field("rung", &ByActor(&self.actors, &self.rung))?;
@@ -166,6 +172,8 @@ impl Serialize for Trajectory {
         st.serialize_field("outcome", &self.outcome)?;
         st.serialize_field("explosion_time", &self.explosion_time)?;
         st.serialize_field("verification_passed", &self.verification_passed())?;
+        st.serialize_field("cost", &ByActor(&self.actors, &self.cost))?;
+        st.serialize_field("quiet_days", &self.quiet_days)?;
         st.end()
     }
 }

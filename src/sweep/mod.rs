@@ -20,7 +20,7 @@ pub use gains::{first_flip, gain_sweep};
 pub use linear::{LinearPoint, SweepCounts, sweep_linear, sweep_summary};
 pub use params::{
     ActorField, ControllerField, HotlineField, IncidentField, PATHS, Param, PhaseField,
-    SpoilerField,
+    SpoilerField, path_patterns,
 };
 
 use crate::analysis::Loop;

@@ -120,6 +120,47 @@ spoilers.{rate, phase_rate, magnitude, attribution, attribution_delay}, \
 hotline.{attribution, attribution_delay, misread}, incidents.{rate, magnitude, misread}, \
 phase.NAME.{gain, after_gain, verified_gain, deconfliction, guarantee, proxy_control}";
 
+/// Every path pattern a sweep accepts, one per key (the braces of
+/// [`PATHS`] expanded): `NAME` stands for an actor or phase name, `ROW` and
+/// `COL` for actor names.
+///
+/// ```
+/// let all = escalation::sweep::path_patterns();
+/// assert!(all.iter().any(|p| p == "phase.NAME.gain"));
+/// assert!(all.iter().any(|p| p == "spoilers.attribution"));
+/// ```
+pub fn path_patterns() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = PATHS;
+    while !rest.is_empty() {
+        // The next item ends at a comma outside braces.
+        let mut depth = 0;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let item = rest[..end].trim();
+        rest = rest.get(end + 1..).unwrap_or("");
+        match (item.find('{'), item.rfind('}')) {
+            (Some(open), Some(close)) => {
+                for leaf in item[open + 1..close].split(',') {
+                    out.push(format!("{}{}", &item[..open], leaf.trim()));
+                }
+            }
+            _ => out.push(item.to_string()),
+        }
+    }
+    out
+}
+
 /// How a value must lie.
 #[derive(Clone, Copy)]
 enum Range {

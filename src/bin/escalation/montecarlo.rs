@@ -110,5 +110,17 @@ pub fn print_summary(summary: &EnsembleSummary, name: &str, json: bool) -> Resul
     ) {
         s += &format!("explosion time (days): median {m:.1}, 5%–95% [{a:.1}, {b:.1}]\n");
     }
+    let cost = summary.mean_cost();
+    if !cost.is_empty() {
+        let each: Vec<String> = cost.iter().map(|c| format!("{c:.2}")).collect();
+        s += &format!(
+            "mean cost per run (intensity·days, actors in order): {}\n",
+            each.join(", ")
+        );
+    }
+    s += &format!(
+        "mean quiet days per run: {:.2}\n",
+        summary.mean_quiet_days()
+    );
     write_stdout(&s)
 }

@@ -92,11 +92,18 @@ pub fn run(a: Args) -> Result<()> {
             let r = model.ladder.rung_of(x);
             writeln!(
                 w,
-                "  {name}: intensity {x:.3} at the end (rung {r}, {})",
-                model.ladder.rungs()[r].name
+                "  {name}: intensity {x:.3} at the end (rung {r}, {}), cost {:.3} intensity·days",
+                model.ladder.rungs()[r].name,
+                traj.cost.get(i).copied().unwrap_or(0.0)
             )
             .map_err(io)?;
         }
+        writeln!(
+            w,
+            "quiet days (every actor on rung 0): {:.3} of {:.3}",
+            traj.quiet_days, traj.end_time
+        )
+        .map_err(io)?;
         writeln!(w, "events: {}", traj.events.len()).map_err(io)?;
     }
     Ok(())
