@@ -1,11 +1,14 @@
-//! The paradox of the tactical pause: can a two-week pause leave a stable
-//! rivalry worse off than before it?
+//! The paradox of the tactical pause: can a two-week pause leave a rivalry
+//! worse off than no pause at all?
 //!
 //! Uses `examples/scenarios/tactical_pause.toml`: two rivals deciding daily
-//! on day-old information, sensitized to movement (a derivative term) and,
-//! after the pause, to each other (a gain above the baseline). The same
-//! pause is run four times: with no sensitization, with each kind alone,
-//! and with both; the linear analysis of the sampled loop says why.
+//! on day-old information, kept moving by skirmishes. The paradox has to
+//! come out of what the sides perceive: adaptation (a quiet spell makes the
+//! same movement look larger) and positioning (a stock built unobserved
+//! during the pause and revealed at its end). Each combination is run with
+//! the pause and against a control without it, with the same gains, on
+//! common random numbers (run `r` of both arms sees the same skirmishes
+//! until their paths diverge), and compared as paired proportions.
 //!
 //! ```text
 //! cargo run --release --example tactical_pause [-- OUT_DIR]
@@ -13,21 +16,59 @@
 
 use std::path::PathBuf;
 
-use escalation::analysis::{sampled_critical_gain, sampled_spectral_radius};
-use escalation::figures;
+use escalation::analysis::analyze;
+use escalation::experiments::paired::{PairedCounts, paired_proportions};
 use escalation::model::Model;
 use escalation::output::OutputDir;
-use escalation::plot::{Mark, TrajectoryPlot};
+use escalation::plot::TrajectoryPlot;
 use escalation::prelude::*;
-use escalation::sweep::{Axis, ControllerField, Grid, Param};
+use escalation::sim::{EventKind, simulate_run};
+use rayon::prelude::*;
 
 const SCENARIO: &str = include_str!("scenarios/tactical_pause.toml");
+const RUNS: u64 = 1000;
 
-/// One variant of the scenario and what it did.
-struct Case {
-    name: &'static str,
-    model: Model,
-    run: Trajectory,
+/// The scenario with or without adaptation and positioning.
+fn variant(base: &Model, adaptation: bool, positioning: bool) -> Model {
+    let mut m = base.clone();
+    if !adaptation && let Some(c) = m.controller.as_mut() {
+        c.adaptation = None;
+    }
+    if !positioning {
+        m.resets.clear();
+    }
+    m
+}
+
+/// The same model without the pause.
+fn control(m: &Model) -> Model {
+    let mut c = m.clone();
+    c.phases.clear();
+    c
+}
+
+/// The rung that counts as a flare-up.
+const FLARE: usize = 3;
+
+/// Whether some actor reached rung [`FLARE`] in each run, after the pause's
+/// end (day `after`).
+fn flared(m: &Model, seed: u64, after: f64) -> Result<Vec<bool>> {
+    let opts = SimOptions::ensemble();
+    (0..RUNS)
+        .into_par_iter()
+        .map(|r| {
+            let t = simulate_run(m, &opts, seed, r)?;
+            Ok(first_flare(&t).is_some_and(|d| d >= after))
+        })
+        .collect()
+}
+
+/// The first time an actor reached rung [`FLARE`] or higher.
+fn first_flare(t: &Trajectory) -> Option<f64> {
+    t.events.iter().find_map(|e| match e.kind {
+        EventKind::Rung { to, .. } if to >= FLARE => Some(e.t),
+        _ => None,
+    })
 }
 
 fn main() -> Result<()> {
@@ -35,145 +76,102 @@ fn main() -> Result<()> {
         .nth(1)
         .map_or_else(|| PathBuf::from("out/tactical_pause"), PathBuf::from);
     let (_, model) = Scenario::compile_str(SCENARIO, Format::Toml)?;
-    let pause = model
-        .phases
-        .first()
-        .cloned()
-        .ok_or_else(|| bad("a [[phase]]"))?;
-    let ctrl = model
-        .controller
-        .clone()
-        .ok_or_else(|| bad("a [controller]"))?;
-    let base = model.dynamics.gain;
-    let after = pause.after_gain.unwrap_or(base);
+    let pause =
+        model.phases.first().cloned().ok_or_else(|| {
+            Error::invalid("scenario", "tactical_pause.toml must have a [[phase]]")
+        })?;
     println!("{}", model.name);
     println!(
-        "pause from day {} to day {} (gain {}); baseline gain {base}; after the pause {after}; derivative τ_D = {} days",
-        pause.start, pause.end, pause.gain, ctrl.derivative
+        "pause from day {} to day {} (gain {} instead of {}); {RUNS} paired runs per case",
+        pause.start, pause.end, pause.gain, model.dynamics.gain
     );
 
-    let variant = |name: &'static str, derivative: bool, sensitized: bool| -> Result<Case> {
-        let mut m = model.clone();
-        m.name = format!("{}, {name}", model.name);
-        if let Some(c) = m.controller.as_mut()
-            && !derivative
-        {
-            c.derivative = 0.0;
-        }
-        if !sensitized {
-            m.phases[0].after_gain = None;
-        }
-        let run = simulate(&m, &SimOptions::default())?;
-        Ok(Case {
-            name,
-            model: m,
-            run,
-        })
-    };
-    let cases = [
-        variant("no sensitization", false, false)?,
-        variant("derivative only", true, false)?,
-        variant("after-gain only", false, true)?,
-        variant("both (the scenario)", true, true)?,
-    ];
-
-    println!("\nlinear analysis of the sampled loop (spectral radius per day; < 1 is stable):");
-    println!(
-        "  variant                before (γ = {base})   after (γ = {after} or {base})   sampled γ*"
-    );
-    for c in &cases {
-        let ctl = c
-            .model
-            .controller
-            .clone()
-            .ok_or_else(|| bad("a [controller]"))?;
-        let g_after = c.model.phases[0].after_gain.unwrap_or(base);
-        let d = &c.model.dynamics;
+    let report = analyze(&model)?;
+    if let Some(s) = &report.sampled {
         println!(
-            "  {:<22} {:>8.3}          {:>8.3} at γ = {g_after:<4}     {}",
-            c.name,
-            sampled_spectral_radius(d, &ctl, base)?,
-            sampled_spectral_radius(d, &ctl, g_after)?,
-            sampled_critical_gain(d, &ctl)?.map_or("none".into(), |g| format!("{g:.3}"))
+            "sampled loop at the baseline gain: spectral radius {:.3} ({}); critical gain {}",
+            s.spectral_radius,
+            s.verdict.name(),
+            s.critical_gain.map_or("none".into(), |g| format!("{g:.3}"))
         );
+        if let Some(full) = &s.sensitized {
+            println!(
+                "fully sensitized (τ_D {:.1} days): spectral radius {:.3} ({}); critical gain {}",
+                full.derivative,
+                full.spectral_radius,
+                full.verdict.name(),
+                full.critical_gain
+                    .map_or("none".into(), |g| format!("{g:.3}"))
+            );
+        }
     }
 
     println!(
-        "\nwhat the runs did (intensity, rungs; top rung at {}):",
-        model.ladder.bound(model.ladder.top())
+        "\nP(an actor reaches rung {FLARE}, {}, after day {}), pause against no pause (same gains, same skirmishes):",
+        model.ladder.rungs()[FLARE].name,
+        pause.end
     );
-    println!("  variant                eve of the pause   peak after the pause   outcome");
-    for c in &cases {
-        let eve = peak(&c.run, pause.start - 1.0, pause.start);
-        let later = peak(&c.run, pause.end, c.model.horizon);
-        let outcome = match c.run.explosion_time {
-            Some(t) => format!("exploded on day {t:.1}"),
-            None => format!("no explosion in {} days", c.model.horizon),
+    println!(
+        "  {:<30} {:>9} {:>9} {:>10}  {:<18} verdict",
+        "mechanisms", "no pause", "pause", "difference", "95% interval"
+    );
+    let mut shown = None;
+    for (name, adaptation, positioning) in [
+        ("neither", false, false),
+        ("adaptation only", true, false),
+        ("positioning only", false, true),
+        ("adaptation and positioning", true, true),
+    ] {
+        let m = variant(&model, adaptation, positioning);
+        let treated = flared(&m, model.seed, pause.end)?;
+        let plain = flared(&control(&m), model.seed, pause.end)?;
+        let counts = PairedCounts::from_outcomes(&plain, &treated)?;
+        let p = paired_proportions(&counts, 0.95)?;
+        let verdict = if p.interval[0] > 0.0 {
+            "the pause makes it worse"
+        } else if p.interval[1] < 0.0 {
+            "the pause helps"
+        } else {
+            "not distinguishable"
         };
         println!(
-            "  {:<22} {eve:>8.2}           {later:>8.2}              {outcome}",
-            c.name
+            "  {name:<30} {:>8.1}% {:>8.1}% {:>+9.1}%  [{:+.1}%, {:+.1}%]   {verdict}",
+            100.0 * p.p_control,
+            100.0 * p.p_treatment,
+            100.0 * p.difference,
+            100.0 * p.interval[0],
+            100.0 * p.interval[1],
         );
-    }
-    println!("Either sensitization alone leaves the loop stable; together they turn the renewed");
-    println!("movement after the quiet spell into swings that grow until one side reaches war.");
-
-    // The map of the sampled loop over gain × derivative, with the loop
-    // before and after the pause marked.
-    let grid = Grid::new(vec![
-        Axis::new(&model, Param::Gain, 0.0, 2.4, 61)?,
-        Axis::new(
-            &model,
-            Param::Controller(ControllerField::Derivative),
-            0.0,
-            4.0,
-            41,
-        )?,
-    ])?;
-    let mut map = figures::stability_map(&model, &grid)?;
-    map.title = format!(
-        "{}: the sampled loop before and after the pause",
-        model.name
-    );
-    map.marks = vec![
-        Mark {
-            label: format!("before (γ = {base}, τ_D = {})", ctrl.derivative),
-            x: base,
-            y: ctrl.derivative,
-        },
-        Mark {
-            label: format!("after (γ = {after}, τ_D = {})", ctrl.derivative),
-            x: after,
-            y: ctrl.derivative,
-        },
-    ];
-    let out = OutputDir::create(&out_dir, false)?;
-    for ext in ["png", "svg"] {
-        out.write_with(&format!("stability_map.{ext}"), |p| map.save(p))?;
-        out.write_with(&format!("sensitized.{ext}"), |p| {
-            TrajectoryPlot::new(&cases[3].run, &cases[3].model).save(p)
-        })?;
-        out.write_with(&format!("not_sensitized.{ext}"), |p| {
-            TrajectoryPlot::new(&cases[0].run, &cases[0].model).save(p)
-        })?;
-    }
-    println!("\npictures in {}", out.dir().display());
-    Ok(())
-}
-
-/// The highest intensity of any actor on `[from, to]`, days.
-fn peak(run: &Trajectory, from: f64, to: f64) -> f64 {
-    let mut top = f64::NEG_INFINITY;
-    for (k, &t) in run.t.iter().enumerate() {
-        if t >= from && t <= to {
-            for x in &run.x {
-                top = top.max(x[k]);
-            }
+        if adaptation && positioning {
+            shown = Some(m);
         }
     }
-    top
-}
+    println!("(a verdict needs the paired 95% interval to exclude 0)");
 
-fn bad(what: &str) -> Error {
-    Error::invalid("scenario", format!("tactical_pause.toml must have {what}"))
+    let out = OutputDir::create(&out_dir, false)?;
+    if let Some(m) = shown {
+        let opts = SimOptions::default();
+        // The first run that flares up after the pause, and its control.
+        let hit = (0..RUNS).find(|&r| {
+            simulate_run(&m, &opts, model.seed, r)
+                .is_ok_and(|t| first_flare(&t).is_some_and(|d| d >= pause.end))
+        });
+        let r = hit.unwrap_or(0);
+        let with = simulate_run(&m, &opts, model.seed, r)?;
+        let ctl = control(&m);
+        let without = simulate_run(&ctl, &opts, model.seed, r)?;
+        for ext in ["png", "svg"] {
+            out.write_with(&format!("pause.{ext}"), |p| {
+                TrajectoryPlot::new(&with, &m).save(p)
+            })?;
+            out.write_with(&format!("no_pause.{ext}"), |p| {
+                TrajectoryPlot::new(&without, &ctl).save(p)
+            })?;
+        }
+        println!(
+            "\nrun {r}, with and without the pause: pictures in {}",
+            out.dir().display()
+        );
+    }
+    Ok(())
 }

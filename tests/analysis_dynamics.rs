@@ -182,6 +182,8 @@ fn crossings_from_samples_when_there_are_no_events() {
         end_time: 20.0,
         cost: vec![100.0],
         quiet_days: 2.0,
+        hardliners: Vec::new(),
+        hardliner_actors: Vec::new(),
     };
     let ex = detect_explosion(&run, &Ladder::standard());
     assert!(!ex.exploded);

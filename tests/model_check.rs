@@ -344,6 +344,7 @@ enum Mutation {
     Agreement(usize, usize, f64),
     AgreementIndex(usize, usize, usize),
     Proxy(usize, usize, usize, f64),
+    Politics(usize, usize, f64),
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -370,6 +371,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (index(), 0..4usize, value()).prop_map(|(k, f, v)| M::Agreement(k, f, v)),
         (index(), 0..3usize, index()).prop_map(|(k, f, i)| M::AgreementIndex(k, f, i)),
         (index(), index(), index(), value()).prop_map(|(k, a, p, c)| M::Proxy(k, a, p, c)),
+        (0..14usize, index(), value()).prop_map(|(f, i, v)| M::Politics(f, i, v)),
     ]
 }
 
@@ -508,21 +510,118 @@ fn apply(m: &mut Model, mutation: &Mutation) {
         }
         M::Agreement(k, f, v) => {
             if let Some(a) = m.agreements.get_mut(k % 2) {
-                match f {
-                    0 => a.hold_days = v,
-                    1 => a.effect_days = v,
-                    2 => a.grievance = Some(v),
-                    _ => a.restraint = Some(v),
+                use escalation::model::Condition;
+                match (f, &mut a.condition, a.effects.first_mut()) {
+                    (
+                        0,
+                        Condition::Rung { for_days, .. } | Condition::Agreement { for_days, .. },
+                        _,
+                    ) => {
+                        *for_days = v;
+                    }
+                    (0, Condition::At { day }, _) => *day = v,
+                    (1, _, Some(e)) => e.days = v,
+                    (2, _, Some(e)) => e.grievance = Some(v),
+                    (3, _, Some(e)) => e.restraint = Some(v),
+                    (_, _, Some(e)) => e.coupling.push((0, v)),
+                    _ => a.effects.clear(),
                 }
             }
         }
         M::AgreementIndex(k, f, i) => {
             if let Some(a) = m.agreements.get_mut(k % 2) {
-                match f {
-                    0 => a.watch = i,
-                    1 => a.target = i,
-                    _ => a.below_rung = i,
+                use escalation::model::Condition;
+                match (f, &mut a.condition, a.effects.first_mut()) {
+                    (0, Condition::Rung { actor, .. }, _) => *actor = i,
+                    (0, Condition::Agreement { index, .. }, _) => *index = i,
+                    (0, c, _) => {
+                        *c = Condition::Agreement {
+                            index: i,
+                            for_days: 1.0,
+                        }
+                    }
+                    (1, _, Some(e)) => e.actor = i,
+                    (2, Condition::Rung { below_rung, .. }, _) => *below_rung = i,
+                    (_, _, Some(e)) => e.coupling.push((i, 0.1)),
+                    _ => {}
                 }
+            }
+        }
+        M::Politics(f, i, v) => {
+            use escalation::control::Adaptation;
+            use escalation::model::{Anxiety, Hardliners, Peace, Reset};
+            match f {
+                0 => m.hardliners.push(Hardliners {
+                    actor: i,
+                    feed: 0.1,
+                    decay: 0.2,
+                    weight: 0.5,
+                    initial: 0.0,
+                }),
+                1 => {
+                    if let Some(h) = m.hardliners.first_mut() {
+                        match i % 4 {
+                            0 => h.feed = v,
+                            1 => h.decay = v,
+                            2 => h.weight = v,
+                            _ => h.initial = v,
+                        }
+                    }
+                }
+                2 => m.resets.push(Reset { actor: i, rate: v }),
+                3 => m.anxiety.push(Anxiety { actor: i, level: v }),
+                4 => {
+                    m.peace = Some(Peace {
+                        after_days: v,
+                        grievance_decay: 0.1,
+                    })
+                }
+                5 => {
+                    m.peace = Some(Peace {
+                        after_days: 2.0,
+                        grievance_decay: v,
+                    })
+                }
+                6..=8 => {
+                    if let Some(c) = m.controller.as_mut() {
+                        let mut a = c.adaptation.unwrap_or(Adaptation {
+                            memory: 0.5,
+                            baseline: 1.0,
+                            floor: 0.2,
+                        });
+                        match f {
+                            6 => a.memory = v,
+                            7 => a.baseline = v,
+                            _ => a.floor = v,
+                        }
+                        c.adaptation = Some(a);
+                    }
+                }
+                9 => {
+                    if let Some(p) = m.phases.first_mut() {
+                        p.surveillance = v;
+                    }
+                }
+                10 => {
+                    if let Some(p) = m.phases.first_mut() {
+                        p.assures.push(i);
+                    }
+                }
+                11 => m.hardliners.push(Hardliners {
+                    actor: i % n,
+                    feed: v,
+                    decay: 0.3,
+                    weight: 0.2,
+                    initial: 1.0,
+                }),
+                12 => m.resets.push(Reset {
+                    actor: i % n,
+                    rate: 0.05,
+                }),
+                _ => m.anxiety.push(Anxiety {
+                    actor: i % n,
+                    level: 0.1,
+                }),
             }
         }
         M::Proxy(k, a, p, c) => {

@@ -82,7 +82,7 @@ pub use equilibrium::{
 pub use explosion::{Explosion, GrowthFit, RungCrossing, detect_explosion, fit_growth};
 pub use faces::{Face, FaceEquilibrium, face_equilibria};
 pub use phases::{BlameThreshold, PhaseReport, StageLoop};
-pub use report::{DominantActor, Ordered, Report, SampledReport, analyze};
+pub use report::{DominantActor, Ordered, Report, SampledReport, Sensitized, analyze};
 pub use sampled::{
     MAX_COMPANION, companion, sampled_critical_gain, sampled_spectral_radius, sampled_stability,
 };

@@ -19,7 +19,7 @@ use super::integrate::settle;
 use super::sampled::{sampled_critical_gain, sampled_stability};
 use super::{Verdict, check_gain};
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{Dynamics, Model};
 
 /// An actor's share in the leading mode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,6 +54,75 @@ pub struct SampledReport {
     /// False when the lag scan stopped at its size limit before finding an
     /// unstable lag (the margin is then a lower bound).
     pub delay_margin_exact: bool,
+    /// With `controller.adaptation`: the loop fully sensitized, its
+    /// derivative time multiplied by `σ₀/σ_min` (after a long quiet spell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitized: Option<Sensitized>,
+}
+
+/// The sampled loop fully sensitized by adaptation (`docs/analysis.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitized {
+    /// `τ_D · σ₀/σ_min`, days.
+    pub derivative: f64,
+    /// Spectral radius at the baseline gain.
+    pub spectral_radius: f64,
+    /// Verdict from the spectral radius.
+    pub verdict: Verdict,
+    /// Smallest gain at which the sensitized loop explodes.
+    pub critical_gain: Option<f64>,
+}
+
+/// Hardliners in the analysis: `H_i = η_i κ_i / δ_i` for each actor with
+/// hardliners (the restraint their heat removes in steady state).
+struct HeatLoad {
+    actor: usize,
+    load: f64,
+    weight: f64,
+    feed: f64,
+    decay: f64,
+}
+
+fn heat_loads(model: &Model) -> Vec<HeatLoad> {
+    model
+        .hardliners
+        .iter()
+        .map(|h| HeatLoad {
+            actor: h.actor,
+            load: h.weight * h.feed / h.decay,
+            weight: h.weight,
+            feed: h.feed,
+            decay: h.decay,
+        })
+        .collect()
+}
+
+/// The Jacobian of the state with hardliners, `[[J_xx, J_xh], [J_hx, −δ]]`,
+/// from `jac`, the Jacobian of the steady-state loop (restraint `a − H`) at
+/// `x`: `J_xx = jac − diag((1 − x_i/C_i) H_i)`, `J_xh = (1 − x_i/C_i) η_i`,
+/// `J_hx = κ_i`.
+fn augmented_jacobian(
+    jac: &DMatrix<f64>,
+    d: &Dynamics,
+    x: Option<&DVector<f64>>,
+    heat: &[HeatLoad],
+) -> DMatrix<f64> {
+    let n = jac.nrows();
+    let m = n + heat.len();
+    let mut out = DMatrix::zeros(m, m);
+    out.view_mut((0, 0), (n, n)).copy_from(jac);
+    for (k, h) in heat.iter().enumerate() {
+        let i = h.actor;
+        let factor = match (d.ceiling[i], x) {
+            (Some(c), Some(x)) => 1.0 - x[i] / c,
+            _ => 1.0,
+        };
+        out[(i, i)] -= factor * h.load;
+        out[(i, n + k)] = factor * h.weight;
+        out[(n + k, i)] = h.feed;
+        out[(n + k, n + k)] = -h.decay;
+    }
+    out
 }
 
 fn ser_delay<S: Serializer>(d: &DelayMargin, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -169,7 +238,24 @@ fn modes(
 pub fn analyze(model: &Model) -> Result<Report> {
     model.check()?;
     let d = model.effective_dynamics();
-    let d = d.as_ref();
+    let heat = heat_loads(model);
+    // Hardliners whose heat outweighs their actor's restraint explode alone.
+    if let Some(h) = heat.iter().find(|h| d.restraint[h.actor] <= h.load) {
+        return hardliner_explosion(model, d.as_ref(), &heat, h);
+    }
+    // In steady state h = κx/δ: the loop of the intensities alone has
+    // restraint a − H (equilibrium, critical gain, sampled loop).
+    let steady;
+    let d = if heat.is_empty() {
+        d.as_ref()
+    } else {
+        let mut r = d.into_owned();
+        for h in &heat {
+            r.restraint[h.actor] -= h.load;
+        }
+        steady = r;
+        &steady
+    };
     let gain = d.gain;
     check_gain(gain)?;
     let n = d.n();
@@ -190,7 +276,17 @@ pub fn analyze(model: &Model) -> Result<Report> {
         }
         _ => (d.system_matrix(gain), (0..n).collect()),
     };
-    let (values, part) = modes(&jac, &keep, n)?;
+    let (values, part) = if heat.is_empty() {
+        modes(&jac, &keep, n)?
+    } else {
+        // Eigenvalues of the whole state, heat included.
+        let aug = augmented_jacobian(&jac, d, eq.as_ref(), &heat);
+        let mut keep_aug = keep.clone();
+        keep_aug.extend(n..n + heat.len());
+        let (values, mut part) = modes(&aug, &keep_aug, n + heat.len())?;
+        part.truncate(n);
+        (values, part)
+    };
     let alpha = values.first().map_or(-d.restraint.min(), |z| z.re);
     let verdict = Verdict::from_abscissa(alpha, abscissa_scale(d, gain));
     let explosive = verdict == Verdict::Explosive;
@@ -241,6 +337,20 @@ pub fn analyze(model: &Model) -> Result<Report> {
             let (rho, v) = sampled_stability(d, c, gain)?;
             let crit = sampled_critical_gain(d, c)?;
             let dm = delay_margin(d, c, gain)?;
+            let sensitized = match &c.adaptation {
+                Some(ad) => {
+                    let mut full = c.clone();
+                    full.derivative = c.derivative * ad.max_sensitization();
+                    let (rho, v) = sampled_stability(d, &full, gain)?;
+                    Some(Sensitized {
+                        derivative: full.derivative,
+                        spectral_radius: rho,
+                        verdict: v,
+                        critical_gain: sampled_critical_gain(d, &full)?,
+                    })
+                }
+                None => None,
+            };
             Ok(SampledReport {
                 period: c.period,
                 lag: c.lag,
@@ -251,6 +361,7 @@ pub fn analyze(model: &Model) -> Result<Report> {
                 gain_margin: gain_margin(crit, gain),
                 delay_margin: dm,
                 delay_margin_exact: !matches!(dm, DelayMargin::AtLeast(_)),
+                sensitized,
             })
         })()
         .map_err(|e| sampled_skipped = Some(e.to_string()))
@@ -259,6 +370,12 @@ pub fn analyze(model: &Model) -> Result<Report> {
     };
 
     let mut notes = Vec::new();
+    if !heat.is_empty() {
+        notes.push(
+            "hardliners: the equilibrium and critical gains are those of the steady-state loop (restraint a − ηκ/δ); the eigenvalues are those of the whole state, heat included; the sampled-data figures treat heat as quasi-static"
+                .to_string(),
+        );
+    }
     if let Some(why) = sampled_skipped {
         notes.push(format!("the sampled-data analysis was skipped: {why}"));
     }
@@ -338,6 +455,79 @@ pub fn analyze(model: &Model) -> Result<Report> {
         hysteresis,
         phases,
         notes,
+    })
+}
+
+/// The report when some actor's hardliners outweigh its restraint
+/// (`a_i ≤ η_i κ_i / δ_i`): the heat loop explodes at any gain, so there is
+/// no equilibrium and no critical gain; the eigenvalues are those of the
+/// whole linear state at the baseline gain.
+fn hardliner_explosion(
+    model: &Model,
+    d: &Dynamics,
+    heat: &[HeatLoad],
+    worst: &HeatLoad,
+) -> Result<Report> {
+    let gain = d.gain;
+    check_gain(gain)?;
+    let n = d.n();
+    let jac = d.system_matrix(gain);
+    let mut reduced = jac.clone();
+    for h in heat {
+        reduced[(h.actor, h.actor)] += h.load;
+    }
+    let aug = augmented_jacobian(&reduced, d, None, heat);
+    let keep: Vec<usize> = (0..n + heat.len()).collect();
+    let (values, mut part) = modes(&aug, &keep, n + heat.len())?;
+    part.truncate(n);
+    let alpha = values.first().map_or(0.0, |z| z.re);
+    let verdict = Verdict::from_abscissa(alpha, abscissa_scale(d, gain));
+    let mut dominant: Vec<DominantActor> = (0..n)
+        .map(|i| DominantActor {
+            actor: d.names[i].clone(),
+            participation: part[i],
+        })
+        .collect();
+    dominant.sort_by(|a, b| b.participation.total_cmp(&a.participation));
+    let breach_rung = model
+        .phases
+        .iter()
+        .filter_map(|p| p.breach_rung)
+        .min()
+        .unwrap_or(model.ladder.top());
+    let a = d.restraint[worst.actor];
+    Ok(Report {
+        actors: d.names.clone(),
+        gain,
+        model: if d.is_linear() { "linear" } else { "ceiling" },
+        equilibrium: None,
+        negative_peace: false,
+        breach_rung,
+        eigenvalues: values.iter().map(|z| [z.re, z.im]).collect(),
+        spectral_abscissa: alpha,
+        verdict,
+        growth_rate: (verdict == Verdict::Explosive).then_some(alpha),
+        doubling_time: (verdict == Verdict::Explosive).then(|| std::f64::consts::LN_2 / alpha),
+        critical_gain: None,
+        crossing: None,
+        critical_frequency: None,
+        gain_margin: None,
+        gain_margin_db: None,
+        dominant_actors: dominant,
+        sensitivity: None,
+        sampled: None,
+        folds: None,
+        hysteresis: None,
+        phases: Vec::new(),
+        notes: vec![format!(
+            "the hardliner loop of one actor alone is explosive: {}'s restraint {} is at most ηκ/δ = {} (feed {} × weight {} / decay {}), so heat and intensity feed each other at any gain",
+            d.names[worst.actor],
+            crate::error::num(a),
+            crate::error::num(worst.load),
+            crate::error::num(worst.feed),
+            crate::error::num(worst.weight),
+            crate::error::num(worst.decay),
+        )],
     })
 }
 

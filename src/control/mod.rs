@@ -24,6 +24,31 @@ pub struct Controller {
     pub deadband: f64,
     /// Optional bound on `|u_i|`, intensity/day.
     pub saturation: Option<f64>,
+    /// Adaptation of the derivative term to the movement seen recently
+    /// (the paradox of the tactical pause); `None`: none.
+    pub adaptation: Option<Adaptation>,
+}
+
+/// How the derivative term adapts to recent movement: for each observed
+/// actor `s_j[k] = (1−β) s_j[k−1] + β |y_j[k] − y_j[k−1]|`, `s_j[0] = σ₀`, and
+/// the derivative term is scaled by `σ₀ / max(s_j[k−1], σ_min)`: after a
+/// quiet spell the same movement looks up to `σ₀/σ_min` times larger.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Adaptation {
+    /// `β ∈ (0, 1]`, weight of the newest movement.
+    pub memory: f64,
+    /// `σ₀ > 0`, the movement the actors are used to, intensity per period.
+    pub baseline: f64,
+    /// `σ_min ∈ (0, σ₀]`, the least movement they adapt to.
+    pub floor: f64,
+}
+
+impl Adaptation {
+    /// `σ₀ / σ_min`: the most a movement can be magnified.
+    #[must_use]
+    pub fn max_sensitization(&self) -> f64 {
+        self.baseline / self.floor
+    }
 }
 
 impl Controller {
@@ -38,6 +63,7 @@ impl Controller {
             derivative: 0.0,
             deadband: 0.0,
             saturation: None,
+            adaptation: None,
         };
         c.check()?;
         Ok(c)
@@ -56,6 +82,25 @@ impl Controller {
         non_negative("controller.deadband", self.deadband)?;
         if let Some(s) = self.saturation {
             positive("controller.saturation", s)?;
+        }
+        if let Some(a) = &self.adaptation {
+            let beta = positive("controller.adaptation.memory", a.memory)?;
+            if beta > 1.0 {
+                return Err(crate::error::rules::bad(
+                    "controller.adaptation.memory",
+                    beta,
+                    "must be in (0, 1]",
+                ));
+            }
+            let base = positive("controller.adaptation.baseline", a.baseline)?;
+            let floor = positive("controller.adaptation.floor", a.floor)?;
+            if floor > base {
+                return Err(crate::error::rules::bad(
+                    "controller.adaptation.floor",
+                    floor,
+                    &format!("must not exceed the baseline ({})", crate::error::num(base)),
+                ));
+            }
         }
         Ok(())
     }

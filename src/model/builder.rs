@@ -2,8 +2,8 @@
 
 use super::Model;
 use super::spec::{
-    ActorSpec, AgreementSpec, ControllerSpec, HotlineSpec, IncidentSpec, LadderSpec, PhaseSpec,
-    Scenario, SpoilerSpec,
+    ActorSpec, AgreementSpec, ControllerSpec, HotlineSpec, IncidentSpec, LadderSpec, PeaceSpec,
+    PhaseSpec, Scenario, SpoilerSpec,
 };
 use crate::error::Result;
 
@@ -170,6 +170,13 @@ impl ModelBuilder {
     #[must_use]
     pub fn agreement(mut self, agreement: AgreementSpec) -> Self {
         self.spec.agreements.push(agreement);
+        self
+    }
+
+    /// Sets `[peace]`: grievances decaying after a long quiet.
+    #[must_use]
+    pub fn peace(mut self, peace: PeaceSpec) -> Self {
+        self.spec.peace = Some(peace);
         self
     }
 

@@ -9,12 +9,25 @@
 
 use std::collections::BTreeSet;
 
-use super::{Dynamics, Model};
+use super::{Condition, Dynamics, Model};
 use crate::error::rules::{bad, duration, finite, lag, non_negative, positive, probability};
 use crate::error::{Error, Result, num};
 use crate::limits::{MAX_ACTORS, MAX_HORIZON, MAX_RATE};
 
 /// An actor index `i` of a model with `n` actors.
+/// A positive rate (1/day) of at most [`MAX_RATE`].
+fn rate(key: &str, v: f64) -> Result<f64> {
+    positive(key, v)?;
+    if v > MAX_RATE {
+        return Err(bad(
+            key,
+            v,
+            &format!("is absurdly fast (at most {MAX_RATE} per day)"),
+        ));
+    }
+    Ok(v)
+}
+
 fn actor(key: &str, i: usize, n: usize) -> Result<usize> {
     if i < n {
         Ok(i)
@@ -196,7 +209,8 @@ impl Model {
         self.check_spoilers()?;
         self.check_hotline()?;
         self.check_incidents()?;
-        self.check_agreements()
+        self.check_agreements()?;
+        self.check_politics()
     }
 
     fn check_proxies(&self) -> Result<()> {
@@ -297,6 +311,25 @@ impl Model {
             }
             probability(&key("deconfliction"), phase.deconfliction)?;
             non_negative(&key("guarantee"), phase.guarantee)?;
+            probability(&key("surveillance"), phase.surveillance)?;
+            for (q, &i) in phase.assures.iter().enumerate() {
+                let ak = format!("phase[{p}].assures[{q}]");
+                actor(&ak, i, n)?;
+                if phase.parties.contains(&i) {
+                    return Err(bad(
+                        ak,
+                        format!("{:?}", self.dynamics.names[i]),
+                        "is a party (only outsiders are assured)",
+                    ));
+                }
+                if phase.assures[..q].contains(&i) {
+                    return Err(bad(
+                        ak,
+                        format!("{:?}", self.dynamics.names[i]),
+                        "listed twice",
+                    ));
+                }
+            }
             for (q, other) in self.phases[..p].iter().enumerate() {
                 let shared = phase.parties.iter().any(|i| other.parties.contains(i));
                 if shared && phase.start < other.end && other.start < phase.end {
@@ -422,32 +455,136 @@ impl Model {
 
     fn check_agreements(&self) -> Result<()> {
         let n = self.n();
+        let hold = |key: &str, d: f64| -> Result<()> {
+            if d != 0.0 {
+                duration(key, d, self.horizon)?;
+            }
+            Ok(())
+        };
         for (k, ag) in self.agreements.iter().enumerate() {
             let key = |f: &str| format!("agreement[{k}].{f}");
-            if ag.grievance.is_none() && ag.restraint.is_none() {
-                return Err(Error::invalid(
-                    key("then"),
-                    "must change `grievance` or `restraint`",
-                ));
+            match ag.condition {
+                Condition::Rung {
+                    actor: watch,
+                    below_rung,
+                    for_days,
+                } => {
+                    actor(&key("when.actor"), watch, n)?;
+                    let below = rung(&key("when.below_rung"), below_rung, self.ladder.top())?;
+                    if below == 0 {
+                        return Err(bad(
+                            key("when.below_rung"),
+                            0,
+                            "no actor can be below rung 0; use 1 or more",
+                        ));
+                    }
+                    non_negative(&key("when.for_days"), for_days)?;
+                    hold(&key("when.for_days"), for_days)?;
+                }
+                Condition::At { day } => {
+                    non_negative(&key("when.at"), day)?;
+                }
+                Condition::Agreement { index, for_days } => {
+                    if index >= self.agreements.len() {
+                        return Err(bad(
+                            key("when.agreement"),
+                            index,
+                            &format!("no such agreement ({} agreements)", self.agreements.len()),
+                        ));
+                    }
+                    if index == k {
+                        return Err(bad(
+                            key("when.agreement"),
+                            format!("{:?}", ag.name),
+                            "an agreement cannot answer itself",
+                        ));
+                    }
+                    non_negative(&key("when.for_days"), for_days)?;
+                    hold(&key("when.for_days"), for_days)?;
+                }
             }
-            actor(&key("when.actor"), ag.watch, n)?;
-            let below = rung(&key("when.below_rung"), ag.below_rung, self.ladder.top())?;
-            if below == 0 {
+            if ag.effects.is_empty() {
+                return Err(Error::invalid(key("then"), "must hold at least one effect"));
+            }
+            for (e, eff) in ag.effects.iter().enumerate() {
+                let ek = |f: &str| {
+                    if ag.effects.len() == 1 {
+                        key(&format!("then.{f}"))
+                    } else {
+                        key(&format!("then[{e}].{f}"))
+                    }
+                };
+                let i = actor(&ek("actor"), eff.actor, n)?;
+                if eff.grievance.is_none() && eff.restraint.is_none() && eff.coupling.is_empty() {
+                    return Err(Error::invalid(
+                        ek("actor"),
+                        "the effect must change `grievance`, `restraint` or `coupling`",
+                    ));
+                }
+                if let Some(g) = eff.grievance {
+                    finite(&ek("grievance"), g)?;
+                }
+                if let Some(r) = eff.restraint {
+                    positive(&ek("restraint"), r)?;
+                }
+                for (q, &(j, v)) in eff.coupling.iter().enumerate() {
+                    let ck = ek(&format!("coupling[{q}]"));
+                    actor(&ck, j, n)?;
+                    if j == i {
+                        return Err(bad(ck, v, "self-coupling is not allowed"));
+                    }
+                    if eff.coupling[..q].iter().any(|&(c, _)| c == j) {
+                        return Err(bad(ck, j, "listed twice"));
+                    }
+                    finite(&ck, v)?;
+                }
+                duration(&ek("for_days"), eff.days, self.horizon)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hardliners, resets, anxiety: each on an existing actor, at most once,
+    /// with values in range; `[peace]`.
+    fn check_politics(&self) -> Result<()> {
+        let n = self.n();
+        let mut seen = BTreeSet::new();
+        for (k, h) in self.hardliners.iter().enumerate() {
+            let i = actor(&format!("hardliners[{k}].actor"), h.actor, n)?;
+            let key = |f: &str| format!("actor[{i}].hardliners.{f}");
+            if !seen.insert(i) {
                 return Err(bad(
-                    key("when.below_rung"),
-                    0,
-                    "no actor can be below rung 0; use 1 or more",
+                    key("actor"),
+                    i,
+                    "an actor has at most one set of hardliners",
                 ));
             }
-            duration(&key("when.for_days"), ag.hold_days, self.horizon)?;
-            actor(&key("then.actor"), ag.target, n)?;
-            if let Some(g) = ag.grievance {
-                finite(&key("then.grievance"), g)?;
+            non_negative(&key("feed"), h.feed)?;
+            rate(&key("decay"), h.decay)?;
+            non_negative(&key("weight"), h.weight)?;
+            non_negative(&key("initial"), h.initial)?;
+        }
+        seen.clear();
+        for (k, r) in self.resets.iter().enumerate() {
+            let i = actor(&format!("resets[{k}].actor"), r.actor, n)?;
+            let key = format!("actor[{i}].reset_rate");
+            if !seen.insert(i) {
+                return Err(bad(key, i, "an actor has at most one reset rate"));
             }
-            if let Some(r) = ag.restraint {
-                positive(&key("then.restraint"), r)?;
+            non_negative(&key, r.rate)?;
+        }
+        seen.clear();
+        for (k, a) in self.anxiety.iter().enumerate() {
+            let i = actor(&format!("anxiety[{k}].actor"), a.actor, n)?;
+            let key = format!("actor[{i}].anxiety");
+            if !seen.insert(i) {
+                return Err(bad(key, i, "an actor has at most one anxiety"));
             }
-            duration(&key("then.for_days"), ag.effect_days, self.horizon)?;
+            non_negative(&key, a.level)?;
+        }
+        if let Some(p) = &self.peace {
+            duration("peace.after_days", p.after_days, self.horizon)?;
+            rate("peace.grievance_decay", p.grievance_decay)?;
         }
         Ok(())
     }

@@ -9,8 +9,11 @@ use std::collections::HashMap;
 use nalgebra::{DMatrix, DVector};
 
 use super::spec::{Scenario, Whole};
-use super::{Agreement, Dynamics, Hotline, Incidents, Ladder, Model, Phase, Proxy, Spoilers};
-use crate::control::Controller;
+use super::{
+    Agreement, Anxiety, Condition, Dynamics, Effect, Hardliners, Hotline, Incidents, Ladder, Model,
+    Peace, Phase, Proxy, Reset, Spoilers,
+};
+use crate::control::{Adaptation, Controller};
 use crate::error::rules::bad;
 use crate::error::{Error, Result};
 
@@ -72,6 +75,11 @@ impl Scenario {
                 derivative: c.derivative,
                 deadband: c.deadband,
                 saturation: c.saturation,
+                adaptation: c.adaptation.as_ref().map(|a| Adaptation {
+                    memory: a.memory,
+                    baseline: a.baseline,
+                    floor: a.floor,
+                }),
             }),
             horizon: self.horizon,
             seed: self.seed,
@@ -87,6 +95,44 @@ impl Scenario {
             incidents: self.incidents(&names)?,
             agreements: self.agreements(&names)?,
             proxies: self.proxies(&names)?,
+            hardliners: self
+                .actors
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| {
+                    a.hardliners.as_ref().map(|h| Hardliners {
+                        actor: i,
+                        feed: h.feed,
+                        decay: h.decay,
+                        weight: h.weight,
+                        initial: h.initial,
+                    })
+                })
+                .collect(),
+            resets: self
+                .actors
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.reset_rate != 0.0)
+                .map(|(i, a)| Reset {
+                    actor: i,
+                    rate: a.reset_rate,
+                })
+                .collect(),
+            anxiety: self
+                .actors
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.anxiety != 0.0)
+                .map(|(i, a)| Anxiety {
+                    actor: i,
+                    level: a.anxiety,
+                })
+                .collect(),
+            peace: self.peace.as_ref().map(|p| Peace {
+                after_days: p.after_days,
+                grievance_decay: p.grievance_decay,
+            }),
         };
         model.check()?;
         Ok(model)
@@ -197,6 +243,13 @@ impl Scenario {
                     verified_gain: s.verified_gain,
                     deconfliction: s.deconfliction,
                     guarantee: s.guarantee,
+                    surveillance: s.surveillance,
+                    assures: s
+                        .assures
+                        .iter()
+                        .enumerate()
+                        .map(|(q, name)| names.get(&format!("phase[{p}].assures[{q}]"), name))
+                        .collect::<Result<_>>()?,
                 })
             })
             .collect()
@@ -250,24 +303,105 @@ impl Scenario {
     }
 
     fn agreements(&self, names: &Names) -> Result<Vec<Agreement>> {
+        let name_of = |i: usize, s: &super::AgreementSpec| {
+            if s.name.is_empty() {
+                format!("agreement {}", i + 1)
+            } else {
+                s.name.clone()
+            }
+        };
+        let agreement_names: Vec<String> = self
+            .agreements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| name_of(i, s))
+            .collect();
         self.agreements
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let key = |f: &str| format!("agreement[{i}].{f}");
-                Ok(Agreement {
-                    name: if s.name.is_empty() {
-                        format!("agreement {}", i + 1)
-                    } else {
-                        s.name.clone()
+                let w = &s.when;
+                let condition = match (&w.actor, w.below_rung, w.at, &w.agreement) {
+                    (Some(actor), Some(below), None, None) => Condition::Rung {
+                        actor: names.get(&key("when.actor"), actor)?,
+                        below_rung: index(below),
+                        for_days: w.for_days,
                     },
-                    watch: names.get(&key("when.actor"), &s.when.actor)?,
-                    below_rung: index(s.when.below_rung),
-                    hold_days: s.when.for_days,
-                    target: names.get(&key("then.actor"), &s.then.actor)?,
-                    grievance: s.then.grievance,
-                    restraint: s.then.restraint,
-                    effect_days: s.then.for_days,
+                    (None, None, Some(day), None) => {
+                        if w.for_days != 0.0 {
+                            return Err(bad(
+                                key("when.for_days"),
+                                w.for_days,
+                                "does not go with `at` (the condition holds from that day)",
+                            ));
+                        }
+                        Condition::At { day }
+                    }
+                    (None, None, None, Some(other)) => Condition::Agreement {
+                        index: agreement_names.iter().position(|n| n == other).ok_or_else(
+                            || {
+                                bad(
+                                    key("when.agreement"),
+                                    format!("{other:?}"),
+                                    &format!(
+                                        "unknown agreement (agreements are: {})",
+                                        agreement_names.join(", ")
+                                    ),
+                                )
+                            },
+                        )?,
+                        for_days: w.for_days,
+                    },
+                    _ => {
+                        return Err(Error::invalid(
+                            key("when"),
+                            "give exactly one of `actor` with `below_rung`, `at`, or `agreement`",
+                        ));
+                    }
+                };
+                let effects = s
+                    .then
+                    .iter()
+                    .enumerate()
+                    .map(|(e, t)| {
+                        let ek = |f: &str| {
+                            if s.then.len() == 1 {
+                                key(&format!("then.{f}"))
+                            } else {
+                                key(&format!("then[{e}].{f}"))
+                            }
+                        };
+                        let actor = names.get(&ek("actor"), &t.actor)?;
+                        let coupling = t
+                            .coupling
+                            .iter()
+                            .map(|(col, &k)| {
+                                let ck = ek(&format!("coupling.{col}"));
+                                let j = names.get(&ck, col)?;
+                                if j == actor {
+                                    return Err(bad(
+                                        ck,
+                                        k,
+                                        "self-coupling is not allowed (restraint plays that role)",
+                                    ));
+                                }
+                                Ok((j, k))
+                            })
+                            .collect::<Result<_>>()?;
+                        Ok(Effect {
+                            actor,
+                            grievance: t.grievance,
+                            restraint: t.restraint,
+                            coupling,
+                            days: t.for_days,
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                Ok(Agreement {
+                    name: agreement_names[i].clone(),
+                    condition,
+                    effects,
                     reversible: s.reversible,
                 })
             })

@@ -41,6 +41,12 @@ pub struct Phase {
     /// Added to each party's restraint while active, 1/day (the cost of
     /// breaking a guaranteed deal).
     pub guarantee: f64,
+    /// Share `v ∈ [0, 1]` of a party's hidden stock ([`Reset`]) the others
+    /// see while the phase is active.
+    pub surveillance: f64,
+    /// Outsiders whose security anxieties the phase accounts for: their
+    /// [`Anxiety`] does not apply to it.
+    pub assures: Vec<usize>,
 }
 
 /// What a misattributed attack on a party of a phase does.
@@ -112,27 +118,138 @@ pub struct Hotline {
     pub misread: Option<f64>,
 }
 
-/// A reversible, transaction-based agreement.
+/// A reversible, transaction-based agreement: when its [`Condition`] has
+/// held, its [`Effect`]s take hold, each for its own number of days; while
+/// any is on, the agreement is on. A reversible agreement whose condition
+/// breaks withdraws every effect at once.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Agreement {
-    /// Name for events.
+    /// Name for events (and `when.agreement` of another agreement).
     pub name: String,
-    /// Whose rung is watched.
-    pub watch: usize,
-    /// The watched actor must stay strictly below this rung…
-    pub below_rung: usize,
-    /// …for this many days.
-    pub hold_days: f64,
-    /// Whose parameters change.
-    pub target: usize,
-    /// New grievance while on.
-    pub grievance: Option<f64>,
-    /// New restraint while on.
-    pub restraint: Option<f64>,
-    /// How long the effect lasts, days.
-    pub effect_days: f64,
-    /// Withdraw at once if the condition breaks.
+    /// When the effects take hold.
+    pub condition: Condition,
+    /// What changes, on which actors.
+    pub effects: Vec<Effect>,
+    /// Withdraw every effect at once if the condition breaks.
     pub reversible: bool,
+}
+
+impl Agreement {
+    /// Days the agreement stays on once it takes hold: its longest effect.
+    #[must_use]
+    pub fn effect_days(&self) -> f64 {
+        self.effects.iter().map(|e| e.days).fold(0.0, f64::max)
+    }
+}
+
+/// When an agreement's effects take hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `actor` stays strictly below `below_rung` for `for_days` days.
+    Rung {
+        /// Whose rung is watched.
+        actor: usize,
+        /// The rung the actor must stay below.
+        below_rung: usize,
+        /// For this many days, continuously.
+        for_days: f64,
+    },
+    /// From day `day` on, unconditionally (a front-loaded step such as a
+    /// limited waiver).
+    At {
+        /// Day from which the condition holds.
+        day: f64,
+    },
+    /// While agreement `index`'s effects are on, for `for_days` days
+    /// (a chain: this agreement answers that one).
+    Agreement {
+        /// Index of the agreement answered.
+        index: usize,
+        /// For this many days, continuously.
+        for_days: f64,
+    },
+}
+
+impl Default for Condition {
+    /// From day 0.
+    fn default() -> Self {
+        Self::At { day: 0.0 }
+    }
+}
+
+impl Condition {
+    /// Days the condition must hold before the effects take hold.
+    #[must_use]
+    pub fn for_days(&self) -> f64 {
+        match *self {
+            Self::Rung { for_days, .. } | Self::Agreement { for_days, .. } => for_days,
+            Self::At { .. } => 0.0,
+        }
+    }
+}
+
+/// One effect of an agreement on one actor: a new grievance, restraint, or
+/// entries of its coupling row while on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Effect {
+    /// Whose parameters change.
+    pub actor: usize,
+    /// New grievance while on, intensity/day.
+    pub grievance: Option<f64>,
+    /// New restraint while on, 1/day.
+    pub restraint: Option<f64>,
+    /// New coupling entries `(column, K)` of the actor's row while on, 1/day.
+    pub coupling: Vec<(usize, f64)>,
+    /// How long the effect lasts once the agreement takes hold, days.
+    pub days: f64,
+}
+
+/// Political heat: hardliners who feed on an actor's intensity and raise
+/// its grievance, `dh/dt = κ x − δ h`, grievance `g + η h`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Hardliners {
+    /// Index of the actor.
+    pub actor: usize,
+    /// `κ ≥ 0`, heat per unit of intensity per day.
+    pub feed: f64,
+    /// `δ > 0`, 1/day.
+    pub decay: f64,
+    /// `η ≥ 0`, grievance per unit of heat.
+    pub weight: f64,
+    /// `h(0) ≥ 0`.
+    pub initial: f64,
+}
+
+/// The tactical reset: while the actor is a party to an active phase a
+/// hidden stock grows at `rate` (intensity/day); it is revealed when no
+/// phase binds the actor any more, then decays at the actor's restraint.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reset {
+    /// Index of the actor.
+    pub actor: usize,
+    /// `r ≥ 0`, intensity/day.
+    pub rate: f64,
+}
+
+/// Regional anxiety: while a phase the actor is not a party to (and that
+/// does not assure it) is active, its grievance is raised by `level`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Anxiety {
+    /// Index of the actor.
+    pub actor: usize,
+    /// `θ ≥ 0`, intensity/day.
+    pub level: f64,
+}
+
+/// A positive peace: once every actor has stayed on rung 0 for
+/// `after_days`, every positive grievance decays at `grievance_decay`
+/// until the quiet breaks.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Peace {
+    /// `D > 0`, days of quiet before grievances start to decay.
+    pub after_days: f64,
+    /// `ε > 0`, 1/day.
+    pub grievance_decay: f64,
 }
 
 /// A proxy: an actor whose patron removes the share `control` of its own

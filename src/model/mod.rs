@@ -36,11 +36,15 @@ use nalgebra::DVector;
 pub use builder::ModelBuilder;
 pub use dynamics::Dynamics;
 pub use ladder::{KAHN_GROUPS, Ladder, Rung, RungTracker};
-pub use mechanisms::{Agreement, Hotline, Incidents, OnBlame, Phase, Proxy, Spoilers};
+pub use mechanisms::{
+    Agreement, Anxiety, Condition, Effect, Hardliners, Hotline, Incidents, OnBlame, Peace, Phase,
+    Proxy, Reset, Spoilers,
+};
 pub use phase_loop::PhaseStage;
 pub use spec::{
-    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, IncidentSpec,
-    LadderSpec, PhaseSpec, Scenario, SpoilerSpec, Whole,
+    ActorSpec, AdaptationSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec,
+    HardlinerSpec, HotlineSpec, IncidentSpec, LadderSpec, PeaceSpec, PhaseSpec, Scenario,
+    SpoilerSpec, Whole,
 };
 
 use crate::control::Controller;
@@ -102,6 +106,15 @@ pub struct Model {
     pub agreements: Vec<Agreement>,
     /// Proxies and their patrons' control.
     pub proxies: Vec<Proxy>,
+    /// Hardliners (political heat), at most one entry per actor.
+    pub hardliners: Vec<Hardliners>,
+    /// Hidden stocks built during phases (the tactical reset), at most one
+    /// entry per actor.
+    pub resets: Vec<Reset>,
+    /// Regional anxiety of actors outside a phase, at most one entry per actor.
+    pub anxiety: Vec<Anxiety>,
+    /// Grievances decaying after a long quiet.
+    pub peace: Option<Peace>,
 }
 
 impl Model {
@@ -124,6 +137,10 @@ impl Model {
             incidents: None,
             agreements: Vec::new(),
             proxies: Vec::new(),
+            hardliners: Vec::new(),
+            resets: Vec::new(),
+            anxiety: Vec::new(),
+            peace: None,
         }
     }
 

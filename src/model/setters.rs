@@ -3,8 +3,8 @@
 //! reads in code as it reads in a scenario file.
 
 use super::spec::{
-    ActorSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec, HotlineSpec, IncidentSpec,
-    LadderSpec, PhaseSpec, SpoilerSpec, Whole,
+    ActorSpec, AdaptationSpec, AgreementSpec, ConditionSpec, ControllerSpec, EffectSpec,
+    HardlinerSpec, HotlineSpec, IncidentSpec, LadderSpec, PeaceSpec, PhaseSpec, SpoilerSpec, Whole,
 };
 use super::{OnBlame, Rung};
 
@@ -89,9 +89,52 @@ impl ActorSpec {
 }
 set!(ActorSpec {
     grievance: f64,
-    initial: f64
+    initial: f64,
+    reset_rate: f64,
+    anxiety: f64,
 });
-set_some!(ActorSpec { ceiling: f64 });
+set_some!(ActorSpec {
+    ceiling: f64,
+    hardliners: HardlinerSpec
+});
+
+impl HardlinerSpec {
+    /// Hardliners fed at `feed` per unit of intensity, decaying at `decay`
+    /// (1/day), adding `weight` × heat to the grievance; no initial heat.
+    #[must_use]
+    pub fn new(feed: f64, decay: f64, weight: f64) -> Self {
+        Self {
+            feed,
+            decay,
+            weight,
+            initial: 0.0,
+        }
+    }
+}
+set!(HardlinerSpec { initial: f64 });
+
+impl AdaptationSpec {
+    /// Adaptation with memory `β`, baseline movement `σ₀` and floor `σ_min`.
+    #[must_use]
+    pub fn new(memory: f64, baseline: f64, floor: f64) -> Self {
+        Self {
+            memory,
+            baseline,
+            floor,
+        }
+    }
+}
+
+impl PeaceSpec {
+    /// Positive grievances decay at `grievance_decay` after `after_days` of quiet.
+    #[must_use]
+    pub fn new(after_days: f64, grievance_decay: f64) -> Self {
+        Self {
+            after_days,
+            grievance_decay,
+        }
+    }
+}
 
 impl ControllerSpec {
     /// A proportional controller deciding every `period` days, without lag.
@@ -108,7 +151,10 @@ set!(ControllerSpec {
     derivative: f64,
     deadband: f64
 });
-set_some!(ControllerSpec { saturation: f64 });
+set_some!(ControllerSpec {
+    saturation: f64,
+    adaptation: AdaptationSpec
+});
 
 impl PhaseSpec {
     /// A phase setting the gain among its parties to `gain` on `[start, end)` (days).
@@ -129,6 +175,13 @@ impl PhaseSpec {
         self.parties = names.into_iter().map(Into::into).collect();
         self
     }
+
+    /// Sets the outsiders whose anxiety the phase accounts for.
+    #[must_use]
+    pub fn assures<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.assures = names.into_iter().map(Into::into).collect();
+        self
+    }
 }
 set_some!(PhaseSpec {
     verify: f64,
@@ -143,6 +196,7 @@ set!(PhaseSpec {
     accountable: bool,
     deconfliction: f64,
     guarantee: f64,
+    surveillance: f64,
 });
 
 impl SpoilerSpec {
@@ -218,9 +272,29 @@ impl ConditionSpec {
     #[must_use]
     pub fn below(actor: impl Into<String>, rung: u64, days: f64) -> Self {
         Self {
-            actor: actor.into(),
-            below_rung: Whole(rung),
+            actor: Some(actor.into()),
+            below_rung: Some(Whole(rung)),
             for_days: days,
+            ..Self::default()
+        }
+    }
+
+    /// From day `day` on, unconditionally (a front-loaded step).
+    #[must_use]
+    pub fn at(day: f64) -> Self {
+        Self {
+            at: Some(day),
+            ..Self::default()
+        }
+    }
+
+    /// While agreement `name`'s effects are on, for `days` days.
+    #[must_use]
+    pub fn agreement(name: impl Into<String>, days: f64) -> Self {
+        Self {
+            agreement: Some(name.into()),
+            for_days: days,
+            ..Self::default()
         }
     }
 }
@@ -241,6 +315,15 @@ set_some!(EffectSpec {
     restraint: f64
 });
 
+impl EffectSpec {
+    /// Sets the actor's coupling to `column` to `k` while the effect is on.
+    #[must_use]
+    pub fn coupling(mut self, column: impl Into<String>, k: f64) -> Self {
+        self.coupling.insert(column.into(), k);
+        self
+    }
+}
+
 impl AgreementSpec {
     /// A reversible agreement: when `condition` has held, `effect` takes hold.
     #[must_use]
@@ -248,9 +331,16 @@ impl AgreementSpec {
         Self {
             name: name.into(),
             when: condition,
-            then: effect,
+            then: vec![effect],
             reversible: true,
         }
+    }
+
+    /// Adds another effect (on the same or another actor).
+    #[must_use]
+    pub fn and(mut self, effect: EffectSpec) -> Self {
+        self.then.push(effect);
+        self
     }
 }
 set!(AgreementSpec { reversible: bool });

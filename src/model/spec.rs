@@ -118,6 +118,47 @@ pub struct Scenario {
     /// Reversible, transaction-based agreements (`[[agreement]]`).
     #[serde(default, rename = "agreement", skip_serializing_if = "Vec::is_empty")]
     pub agreements: Vec<AgreementSpec>,
+    /// Grievances that decay after a long quiet (a positive peace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peace: Option<PeaceSpec>,
+}
+
+/// `[peace]`: once every actor has stayed on rung 0 for `after_days`, every
+/// positive grievance decays at `grievance_decay` until the quiet breaks.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeaceSpec {
+    /// `D > 0`, days.
+    pub after_days: f64,
+    /// `ε > 0`, 1/day.
+    pub grievance_decay: f64,
+}
+
+/// `actor.hardliners = { feed, decay, weight, initial }`: political heat.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardlinerSpec {
+    /// `κ ≥ 0`: heat gained per unit of the actor's intensity per day.
+    pub feed: f64,
+    /// `δ > 0`: 1/day.
+    pub decay: f64,
+    /// `η ≥ 0`: grievance per unit of heat.
+    pub weight: f64,
+    /// `h(0) ≥ 0` (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub initial: f64,
+}
+
+/// `controller.adaptation = { memory, baseline, floor }`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptationSpec {
+    /// `β ∈ (0, 1]`.
+    pub memory: f64,
+    /// `σ₀ > 0`, intensity per period.
+    pub baseline: f64,
+    /// `σ_min ∈ (0, σ₀]`.
+    pub floor: f64,
 }
 
 /// `[ladder]`: a preset or custom rungs, and hysteresis.
@@ -158,6 +199,15 @@ pub struct ActorSpec {
     /// For a proxy: how much of its reaction and grievance the patron removes, in [0, 1].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<f64>,
+    /// Hidden stock built per day while a party to an active phase (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub reset_rate: f64,
+    /// Political heat (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardliners: Option<HardlinerSpec>,
+    /// Grievance added while a phase the actor is outside of is active (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub anxiety: f64,
 }
 
 /// `[controller]`.
@@ -178,6 +228,9 @@ pub struct ControllerSpec {
     /// Bound on `|u_i|`, intensity/day (default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saturation: Option<f64>,
+    /// Adaptation of the derivative term to recent movement (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptation: Option<AdaptationSpec>,
 }
 
 /// `[[phase]]`: a gain schedule among `parties` on `[start, end)`.
@@ -225,6 +278,12 @@ pub struct PhaseSpec {
     /// Added to each party's restraint while active, 1/day (default 0).
     #[serde(default, skip_serializing_if = "is_default")]
     pub guarantee: f64,
+    /// Share of a party's hidden stock the others see while active, in [0, 1] (default 0).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub surveillance: f64,
+    /// Outsiders whose anxiety the phase accounts for (default none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assures: Vec<String>,
 }
 
 /// `[spoilers]`.
@@ -286,36 +345,50 @@ pub struct HotlineSpec {
     pub misread: Option<f64>,
 }
 
-/// `[[agreement]]`: when a condition has held for a time, a parameter change
-/// takes effect for a limited time.
+/// `[[agreement]]`: when a condition has held for a time, parameter changes
+/// take effect for a limited time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementSpec {
-    /// Optional name for events.
+    /// Optional name for events and chains (`when.agreement`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// The condition.
     pub when: ConditionSpec,
-    /// The effect.
-    pub then: EffectSpec,
-    /// Withdraw the effect at once if the condition breaks (default true).
+    /// The effects: one table or a list of tables, each on one actor.
+    #[serde(
+        serialize_with = "one_or_many::serialize",
+        deserialize_with = "one_or_many::deserialize"
+    )]
+    pub then: Vec<EffectSpec>,
+    /// Withdraw the effects at once if the condition breaks (default true).
     #[serde(default = "yes")]
     pub reversible: bool,
 }
 
-/// `when = { actor, below_rung, for_days }`.
+/// `when = { actor, below_rung, for_days }`, `when = { at }` or
+/// `when = { agreement, for_days }`: exactly one kind.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionSpec {
     /// Whose rung is watched.
-    pub actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     /// The actor must stay strictly below this rung.
-    pub below_rung: Whole,
-    /// For this many days, continuously.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_rung: Option<Whole>,
+    /// The condition holds from this day on, unconditionally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<f64>,
+    /// The condition holds while this agreement's effects are on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<String>,
+    /// For this many days, continuously (default 0; not with `at`).
+    #[serde(default, skip_serializing_if = "is_default")]
     pub for_days: f64,
 }
 
-/// `then = { actor, grievance, restraint, for_days }`.
+/// `then = { actor, grievance, restraint, coupling, for_days }`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EffectSpec {
@@ -327,8 +400,47 @@ pub struct EffectSpec {
     /// New restraint while the effect is on, 1/day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restraint: Option<f64>,
+    /// New entries of the actor's coupling row while on: `{ COLUMN = K }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub coupling: BTreeMap<String, f64>,
     /// How long the effect lasts, days.
     pub for_days: f64,
+}
+
+/// `then` as one table or a list of tables.
+mod one_or_many {
+    use std::fmt;
+
+    use serde::de::{self, MapAccess, SeqAccess, Visitor};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::EffectSpec;
+
+    pub fn serialize<S: Serializer>(v: &[EffectSpec], s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            [one] => one.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<EffectSpec>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<EffectSpec>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an effect table or a list of effect tables")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Ok(vec![EffectSpec::deserialize(
+                    de::value::MapAccessDeserializer::new(map),
+                )?])
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::<EffectSpec>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Default for Scenario {
@@ -348,6 +460,7 @@ impl Default for Scenario {
             hotline: None,
             incidents: None,
             agreements: Vec::new(),
+            peace: None,
         }
     }
 }
@@ -373,7 +486,7 @@ impl Default for AgreementSpec {
         Self {
             name: String::new(),
             when: ConditionSpec::default(),
-            then: EffectSpec::default(),
+            then: Vec::new(),
             reversible: true,
         }
     }

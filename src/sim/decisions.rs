@@ -1,5 +1,6 @@
-//! The discrete controller's decisions (design §3): perception with lag
-//! and deadband, sensitization, the response held until the next tick.
+//! The discrete controller's decisions (`docs/model.md`): perception with
+//! lag and deadband, sensitization (with adaptation), the response held
+//! until the next tick.
 
 use super::engine::{EPS, Run};
 
@@ -51,7 +52,18 @@ impl Run<'_> {
         c.has_perceived = true;
         let ratio = ctl.derivative / ctl.period;
         for j in 0..n {
-            c.phi[j] = c.perceived[j] + ratio * (c.perceived[j] - c.prev[j]);
+            let moved = c.perceived[j] - c.prev[j];
+            // With adaptation, movement is judged against the movement seen
+            // lately: s_j[k-1] before this decision, then updated.
+            let scale = match &ctl.adaptation {
+                Some(ad) => {
+                    let scale = ad.baseline / c.adapt[j].max(ad.floor);
+                    c.adapt[j] = (1.0 - ad.memory) * c.adapt[j] + ad.memory * moved.abs();
+                    scale
+                }
+                None => 1.0,
+            };
+            c.phi[j] = c.perceived[j] + ratio * moved * scale;
         }
         let w = &self.cfg.w;
         for i in 0..n {
@@ -63,6 +75,13 @@ impl Run<'_> {
             for (q, &(v, acc)) in self.pairs.iter().enumerate() {
                 if v == i {
                     ui += row[acc] * self.s[n + q];
+                }
+            }
+            // Hidden stocks are perceived as part of their owners' intensity.
+            let s0 = self.cfg.stock_at();
+            for (k, st) in self.cfg.stocks.iter().enumerate() {
+                if st.actor != i {
+                    ui += row[st.actor] * st.weight * self.s[s0 + k];
                 }
             }
             if let Some(sat) = ctl.saturation {

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 use super::events::{Event, EventKind, Outcome};
-use super::flow::{Config, Flow, OdeSettings};
+use super::flow::{Config, Flow, Heat, OdeSettings, Stock};
 use super::processes::{AttackClock, IncidentRun, phantom_pairs};
 use super::{SimOptions, Streams, Trajectory};
 use crate::error::Result;
@@ -34,8 +34,12 @@ pub(super) struct PhaseRun {
 }
 
 pub(super) struct AgreementRun {
+    /// Since when the condition has held without a break.
     pub(super) held_since: Option<f64>,
-    pub(super) on_until: Option<f64>,
+    /// When the effects took hold (`None`: off).
+    pub(super) on_since: Option<f64>,
+    /// A `when.at` agreement that has run its course (it takes hold once).
+    pub(super) spent: bool,
 }
 
 pub(super) struct Blame {
@@ -58,6 +62,8 @@ pub(super) struct ControllerRun {
     pub(super) y: Vec<f64>,
     pub(super) prev: Vec<f64>,
     pub(super) phi: Vec<f64>,
+    /// Adapted movement `s_j` of each observed actor (with adaptation).
+    pub(super) adapt: Vec<f64>,
 }
 
 pub(crate) struct Run<'a> {
@@ -96,6 +102,15 @@ pub(crate) struct Run<'a> {
     pub(super) order: Vec<usize>,
     /// Each actor's control by its patron in force now (0 for non-proxies).
     pub(super) control: Vec<f64>,
+    /// Whether each stock of `cfg.stocks` is hidden (its owner bound by an
+    /// active phase).
+    pub(super) hidden: Vec<bool>,
+    /// Since when every actor has been on rung 0.
+    pub(super) quiet_since: Option<f64>,
+    /// An agreement's coupling entries were in force at the last rebuild.
+    pub(super) overrides_on: bool,
+    /// Positive grievances are decaying (`[peace]`).
+    pub(super) peace_on: bool,
 }
 
 impl<'a> Run<'a> {
@@ -103,10 +118,6 @@ impl<'a> Run<'a> {
         let n = m.n();
         let incidents = IncidentRun::new(m);
         let pairs = phantom_pairs(m, incidents.as_ref());
-        let mut s = m.initial.as_slice().to_vec();
-        // Phantoms, then the costs ∫x dt.
-        s.resize(n + pairs.len() + n, 0.0);
-        let tracker = RungTracker::new(&m.ladder, &s[..n]);
         let cfg = Config {
             a: m.dynamics.restraint.as_slice().to_vec(),
             w: vec![0.0; n * n],
@@ -114,7 +125,41 @@ impl<'a> Run<'a> {
             coupled: m.controller.is_none(),
             pairs: pairs.clone(),
             ceiling: m.dynamics.ceiling.clone(),
+            stocks: m
+                .resets
+                .iter()
+                .map(|r| Stock {
+                    actor: r.actor,
+                    growth: 0.0,
+                    decay: m.dynamics.restraint[r.actor],
+                    weight: 1.0,
+                })
+                .collect(),
+            heat: m
+                .hardliners
+                .iter()
+                .map(|h| Heat {
+                    actor: h.actor,
+                    feed: h.feed,
+                    decay: h.decay,
+                    weight: h.weight,
+                })
+                .collect(),
+            peace: m.peace.as_ref().map(|_| (vec![0.0; n], 0.0)),
         };
+        // Intensities, phantoms, costs and stocks start at 0 beyond x(0);
+        // heat at its initial value; π at 1.
+        let mut s = m.initial.as_slice().to_vec();
+        s.resize(cfg.len(), 0.0);
+        let h0 = cfg.heat_at();
+        for (k, h) in m.hardliners.iter().enumerate() {
+            s[h0 + k] = h.initial;
+        }
+        if cfg.peace.is_some() {
+            s[cfg.peace_at()] = 1.0;
+        }
+        let tracker = RungTracker::new(&m.ladder, &s[..n]);
+        let quiet_since = tracker.rungs.iter().all(|&r| r == 0).then_some(0.0);
         let flow = Flow::new(OdeSettings {
             rtol: opts.rtol,
             atol: opts.atol,
@@ -131,6 +176,13 @@ impl<'a> Run<'a> {
             y: vec![0.0; n],
             prev: vec![0.0; n],
             phi: vec![0.0; n],
+            adapt: vec![
+                m.controller
+                    .as_ref()
+                    .and_then(|c| c.adaptation)
+                    .map_or(0.0, |a| a.baseline);
+                n
+            ],
         });
         let phases = m
             .phases
@@ -148,7 +200,8 @@ impl<'a> Run<'a> {
             .iter()
             .map(|_| AgreementRun {
                 held_since: None,
-                on_until: None,
+                on_since: None,
+                spent: false,
             })
             .collect();
         let len = s.len();
@@ -194,10 +247,16 @@ impl<'a> Run<'a> {
                 end_time: 0.0,
                 cost: Vec::new(),
                 quiet_days: 0.0,
+                hardliners: vec![Vec::new(); m.hardliners.len()],
+                hardliner_actors: m.hardliners.iter().map(|h| h.actor).collect(),
             },
             verification: Vec::new(),
             order,
             control: m.control(),
+            hidden: vec![false; m.resets.len()],
+            quiet_since,
+            overrides_on: false,
+            peace_on: false,
         };
         run.start_attacks();
         run.start_incidents();
@@ -213,13 +272,6 @@ impl<'a> Run<'a> {
     }
 
     pub fn run(mut self) -> Result<Trajectory> {
-        // Agreements whose condition holds at the start begin their clocks now.
-        for k in 0..self.agreements.len() {
-            let ag = &self.m.agreements[k];
-            if self.tracker.rungs[ag.watch] < ag.below_rung {
-                self.agreements[k].held_since = Some(0.0);
-            }
-        }
         if self.check_top() {
             return Ok(self.finish());
         }
@@ -307,11 +359,24 @@ impl<'a> Run<'a> {
             consider(b.at);
         }
         for (ag, run) in self.m.agreements.iter().zip(&self.agreements) {
-            match (run.on_until, run.held_since) {
-                (Some(until), _) => consider(until),
-                (None, Some(since)) => consider(since + ag.hold_days),
-                _ => {}
+            match (run.on_since, run.held_since) {
+                (Some(on), _) => {
+                    for e in &ag.effects {
+                        consider(on + e.days);
+                    }
+                }
+                (None, Some(since)) => consider(since + ag.condition.for_days()),
+                (None, None) => {
+                    if let crate::model::Condition::At { day } = ag.condition
+                        && !run.spent
+                    {
+                        consider(day);
+                    }
+                }
             }
+        }
+        if let (Some(p), Some(since), false) = (&self.m.peace, self.quiet_since, self.peace_on) {
+            consider(since + p.after_days);
         }
         next
     }
@@ -433,8 +498,9 @@ impl<'a> Run<'a> {
         }
         for &(i, _, to) in &changes {
             self.check_rung_breach(i, to);
-            self.check_agreements(i);
         }
+        self.update_agreements();
+        self.update_quiet();
         self.check_top();
         self.after_phase_changes();
         self.rebuild();
@@ -451,7 +517,8 @@ impl<'a> Run<'a> {
         self.incident_candidates();
         self.blames_due();
         self.phase_events();
-        self.agreement_timers();
+        self.update_agreements();
+        self.peace_timer();
         self.after_phase_changes();
         self.rebuild();
         self.controller_tick();
@@ -467,6 +534,7 @@ impl<'a> Run<'a> {
         phases: &[PhaseRun],
         order: &[usize],
         control: &[f64],
+        overrides: &[(usize, usize, f64)],
         w: &mut [f64],
     ) {
         let n = m.n();
@@ -491,24 +559,41 @@ impl<'a> Run<'a> {
         for i in 0..n {
             let own = 1.0 - control[i];
             for j in 0..n {
-                w[i * n + j] *= k[(i, j)] * own;
+                // An agreement's coupling entry replaces the model's (the
+                // last agreement listed wins).
+                let kij = overrides
+                    .iter()
+                    .rev()
+                    .find(|o| o.0 == i && o.1 == j)
+                    .map_or(k[(i, j)], |o| o.2);
+                w[i * n + j] *= kij * own;
             }
         }
     }
 
     /// Recomputes the interval parameters from the current mechanism state,
-    /// without allocating; the gains only when the schedule changed.
+    /// without allocating in the common case; the gains only when the
+    /// schedule (or an agreement's coupling) changed.
     pub(super) fn rebuild(&mut self) {
         let d = &self.m.dynamics;
+        let n = self.n;
         self.a_buf.copy_from_slice(d.restraint.as_slice());
         self.b_buf.copy_from_slice(d.grievance.as_slice());
+        let mut overrides = Vec::new();
         for (ag, run) in self.m.agreements.iter().zip(&self.agreements) {
-            if run.on_until.is_some() {
-                if let Some(v) = ag.grievance {
-                    self.b_buf[ag.target] = v;
+            let Some(on) = run.on_since else { continue };
+            for e in &ag.effects {
+                if self.t >= on + e.days - EPS {
+                    continue;
                 }
-                if let Some(v) = ag.restraint {
-                    self.a_buf[ag.target] = v;
+                if let Some(v) = e.grievance {
+                    self.b_buf[e.actor] = v;
+                }
+                if let Some(v) = e.restraint {
+                    self.a_buf[e.actor] = v;
+                }
+                for &(j, v) in &e.coupling {
+                    overrides.push((e.actor, j, v));
                 }
             }
         }
@@ -523,25 +608,63 @@ impl<'a> Run<'a> {
         for (g, &c) in self.b_buf.iter_mut().zip(&self.control) {
             *g *= 1.0 - c;
         }
+        // With [peace], positive grievances are carried by π.
+        let mut peace = None;
+        if self.m.peace.is_some() {
+            let mut bp = vec![0.0; n];
+            for (g, p) in self.b_buf.iter_mut().zip(&mut bp) {
+                if *g > 0.0 {
+                    *p = *g;
+                    *g = 0.0;
+                }
+            }
+            let rate = match (&self.m.peace, self.peace_on) {
+                (Some(p), true) => p.grievance_decay,
+                _ => 0.0,
+            };
+            peace = Some((bp, rate));
+        }
+        // Regional anxiety: an outsider of an active phase that does not
+        // assure it.
+        for ax in &self.m.anxiety {
+            let anxious = self.m.phases.iter().zip(&self.phases).any(|(p, run)| {
+                run.state == PhaseState::Active
+                    && !p.parties.contains(&ax.actor)
+                    && !p.assures.contains(&ax.actor)
+            });
+            if anxious {
+                self.b_buf[ax.actor] += ax.level;
+            }
+        }
         if let Some(c) = &self.ctl {
             for (g, &u) in self.b_buf.iter_mut().zip(&c.u) {
                 *g += u;
             }
         }
         let mut changed = false;
-        if self.phases_dirty {
+        let overriding = !overrides.is_empty();
+        if self.phases_dirty || overriding || self.overrides_on {
             self.phases_dirty = false;
+            self.overrides_on = overriding;
             Self::effective_coupling(
                 self.m,
                 &self.phases,
                 &self.order,
                 &self.control,
+                &overrides,
                 &mut self.w_buf,
             );
             if self.w_buf != self.cfg.w {
                 std::mem::swap(&mut self.w_buf, &mut self.cfg.w);
                 changed = true;
             }
+        }
+        if !self.m.resets.is_empty() {
+            changed |= self.rebuild_stocks();
+        }
+        if peace != self.cfg.peace {
+            self.cfg.peace = peace;
+            changed = true;
         }
         if self.a_buf != self.cfg.a {
             std::mem::swap(&mut self.a_buf, &mut self.cfg.a);
@@ -554,6 +677,54 @@ impl<'a> Run<'a> {
         if changed {
             self.flow.invalidate();
         }
+    }
+
+    /// The stocks' growth, decay and visibility now: growing and seen at the
+    /// phases' surveillance while the owner is bound by an active phase,
+    /// otherwise revealed (seen whole) and decaying at its restraint. Logs
+    /// each reveal. True when anything changed.
+    fn rebuild_stocks(&mut self) -> bool {
+        let mut changed = false;
+        let s0 = self.cfg.stock_at();
+        for k in 0..self.m.resets.len() {
+            let r = &self.m.resets[k];
+            let mut bound = false;
+            let mut seen: f64 = 0.0;
+            for (p, run) in self.m.phases.iter().zip(&self.phases) {
+                if run.state == PhaseState::Active && p.parties.contains(&r.actor) {
+                    bound = true;
+                    seen = seen.max(p.surveillance);
+                }
+            }
+            let st = if bound {
+                Stock {
+                    actor: r.actor,
+                    growth: r.rate,
+                    decay: 0.0,
+                    weight: seen,
+                }
+            } else {
+                Stock {
+                    actor: r.actor,
+                    growth: 0.0,
+                    decay: self.a_buf[r.actor],
+                    weight: 1.0,
+                }
+            };
+            if self.hidden[k] && !bound {
+                let stock = self.s[s0 + k];
+                self.log(EventKind::Revealed {
+                    actor: self.name(r.actor),
+                    stock,
+                });
+            }
+            self.hidden[k] = bound;
+            if self.cfg.stocks[k] != st {
+                self.cfg.stocks[k] = st;
+                changed = true;
+            }
+        }
+        changed
     }
 
     fn sample(&mut self) {
@@ -583,6 +754,10 @@ impl<'a> Run<'a> {
         for i in 0..self.n {
             self.out.x[i].push(self.s[i]);
             self.out.rung[i].push(self.tracker.rungs[i]);
+        }
+        let h0 = self.cfg.heat_at();
+        for (k, series) in self.out.hardliners.iter_mut().enumerate() {
+            series.push(self.s[h0 + k]);
         }
     }
 

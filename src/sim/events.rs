@@ -176,6 +176,19 @@ pub enum EventKind {
         /// `"expired"` or `"withdrawn"` (the condition broke).
         reason: String,
     },
+    /// A hidden stock built during a phase came to light (the phase ended
+    /// or collapsed).
+    Revealed {
+        /// Whose stock.
+        actor: String,
+        /// Its size, intensity.
+        stock: f64,
+    },
+    /// Every actor has stayed on rung 0 for `[peace] after_days`: positive
+    /// grievances start to decay.
+    PeaceHolds,
+    /// The quiet broke: grievances stop decaying.
+    PeaceBroken,
 }
 
 impl EventKind {
@@ -198,6 +211,9 @@ impl EventKind {
             EventKind::HotlineStart => "hotline_start",
             EventKind::AgreementOn { .. } => "agreement_on",
             EventKind::AgreementOff { .. } => "agreement_off",
+            EventKind::Revealed { .. } => "revealed",
+            EventKind::PeaceHolds => "peace_holds",
+            EventKind::PeaceBroken => "peace_broken",
         }
     }
 }
@@ -286,6 +302,11 @@ impl std::fmt::Display for EventKind {
             EventKind::AgreementOff { agreement, reason } => {
                 write!(f, "agreement {agreement} ended ({reason})")
             }
+            EventKind::Revealed { actor, stock } => {
+                write!(f, "{actor}'s hidden build-up of {stock:.3} came to light")
+            }
+            EventKind::PeaceHolds => f.write_str("the quiet has lasted: grievances begin to decay"),
+            EventKind::PeaceBroken => f.write_str("the quiet broke: grievances stop decaying"),
         }
     }
 }

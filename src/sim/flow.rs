@@ -24,10 +24,32 @@ use super::exact;
 use crate::error::{Error, NumericalError, Result};
 use crate::model::field;
 
-/// Parameters constant over an interval. The state is `s = [x; z; c]`: `n`
-/// intensities, one perceived "phantom" intensity per (victim, perceived)
-/// pair, and the `n` costs `c_i = ∫ x_i dt` (intensity·days), integrated
-/// with the same method as the intensities.
+/// A hidden stock (the tactical reset) over an interval:
+/// `ds/dt = growth − decay·s`, perceived by every other actor `j` as
+/// `weight · s` of its owner's intensity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Stock {
+    pub actor: usize,
+    pub growth: f64,
+    pub decay: f64,
+    pub weight: f64,
+}
+
+/// Hardliners of one actor: `dh/dt = feed·x − decay·h`, drive `+ weight·h`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Heat {
+    pub actor: usize,
+    pub feed: f64,
+    pub decay: f64,
+    pub weight: f64,
+}
+
+/// Parameters constant over an interval. The state is
+/// `s = [x; z; c; s; h; π]`: `n` intensities, one perceived "phantom"
+/// intensity per (victim, perceived) pair, the `n` costs `c_i = ∫ x_i dt`
+/// (intensity·days), one hidden stock per [`Stock`], one heat per [`Heat`],
+/// and, with `[peace]`, the factor `π` by which positive grievances have
+/// decayed. Every part is integrated by the same method as the intensities.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     /// Current restraint `a_i`.
@@ -42,6 +64,13 @@ pub(crate) struct Config {
     pub pairs: Vec<(usize, usize)>,
     /// Ceilings.
     pub ceiling: Vec<Option<f64>>,
+    /// Hidden stocks.
+    pub stocks: Vec<Stock>,
+    /// Hardliners.
+    pub heat: Vec<Heat>,
+    /// With `[peace]`: the positive grievance of each actor, scaled by the
+    /// state `π`, and `π`'s decay rate now (0 until the quiet has lasted).
+    pub peace: Option<(Vec<f64>, f64)>,
 }
 
 impl Config {
@@ -54,15 +83,45 @@ impl Config {
         self.n() + self.pairs.len()
     }
 
+    /// Index of the first hidden stock in the state.
+    pub fn stock_at(&self) -> usize {
+        self.cost_at() + self.n()
+    }
+
+    /// Index of the first heat in the state.
+    pub fn heat_at(&self) -> usize {
+        self.stock_at() + self.stocks.len()
+    }
+
+    /// Index of `π` in the state (with `[peace]`).
+    pub fn peace_at(&self) -> usize {
+        self.heat_at() + self.heat.len()
+    }
+
+    /// Length of the state.
+    pub fn len(&self) -> usize {
+        self.peace_at() + usize::from(self.peace.is_some())
+    }
+
     fn linear(&self) -> bool {
         self.ceiling.iter().all(Option::is_none)
+    }
+
+    /// Each intensity evolves on its own between decisions (no heat, no
+    /// decaying grievance): the scalar closed forms apply.
+    fn scalar(&self) -> bool {
+        self.heat.is_empty() && self.peace.is_none()
     }
 
     /// The linear flow keeps `x ≥ 0` without projection.
     fn positive(&self) -> bool {
         let n = self.n();
         self.b.iter().all(|&v| v >= 0.0)
-            && (!self.coupled || (0..n).all(|i| (0..n).all(|j| i == j || self.w[i * n + j] >= 0.0)))
+            && (!self.coupled
+                || ((0..n).all(|i| (0..n).all(|j| i == j || self.w[i * n + j] >= 0.0))
+                    && self.stocks.iter().all(|st| {
+                        (0..n).all(|j| j == st.actor || self.w[j * n + st.actor] >= 0.0)
+                    })))
     }
 
     pub fn rhs(&self, s: &[f64], out: &mut [f64]) {
@@ -74,6 +133,26 @@ impl Config {
             for (q, &(v, acc)) in self.pairs.iter().enumerate() {
                 out[v] += self.w[v * n + acc] * s[n + q];
             }
+            // A stock raises everyone else's perception of its owner.
+            let s0 = self.stock_at();
+            for (k, st) in self.stocks.iter().enumerate() {
+                let seen = st.weight * s[s0 + k];
+                for (j, o) in out.iter_mut().enumerate().take(n) {
+                    if j != st.actor {
+                        *o += self.w[j * n + st.actor] * seen;
+                    }
+                }
+            }
+        }
+        let h0 = self.heat_at();
+        for (k, h) in self.heat.iter().enumerate() {
+            out[h.actor] += h.weight * s[h0 + k];
+        }
+        if let Some((bp, _)) = &self.peace {
+            let pi = s[self.peace_at()];
+            for (o, &g) in out.iter_mut().zip(bp) {
+                *o += g * pi;
+            }
         }
         field::project_into(&s[..n], &self.ceiling, out);
         let c0 = self.cost_at();
@@ -81,13 +160,25 @@ impl Config {
         for (q, &(_, acc)) in self.pairs.iter().enumerate() {
             out[n + q] = -self.a[acc] * s[n + q];
         }
+        let s0 = self.stock_at();
+        for (k, st) in self.stocks.iter().enumerate() {
+            out[s0 + k] = st.growth - st.decay * s[s0 + k];
+        }
+        for (k, h) in self.heat.iter().enumerate() {
+            out[h0 + k] = h.feed * s[h.actor] - h.decay * s[h0 + k];
+        }
+        if let Some((_, rate)) = &self.peace {
+            let at = self.peace_at();
+            out[at] = -rate * s[at];
+        }
     }
 
-    /// The augmented matrix `[[M, B, b], [0, -D, 0], [0, 0, 0]]` of the linear system.
+    /// The augmented matrix of the linear system `d/dt [s; 1] = A [s; 1]`.
     fn augmented(&self) -> DMatrix<f64> {
         let n = self.n();
         let p = self.pairs.len();
-        let m = n + p + n + 1;
+        let m = self.len() + 1;
+        let one = m - 1;
         let mut aug = DMatrix::zeros(m, m);
         for i in 0..n {
             aug[(n + p + i, i)] = 1.0;
@@ -99,13 +190,38 @@ impl Config {
                 }
             }
             aug[(i, i)] -= self.a[i];
-            aug[(i, m - 1)] = self.b[i];
+            aug[(i, one)] = self.b[i];
         }
         for (q, &(v, acc)) in self.pairs.iter().enumerate() {
             if self.coupled {
                 aug[(v, n + q)] = self.w[v * n + acc];
             }
             aug[(n + q, n + q)] = -self.a[acc];
+        }
+        let s0 = self.stock_at();
+        for (k, st) in self.stocks.iter().enumerate() {
+            if self.coupled {
+                for j in 0..n {
+                    if j != st.actor {
+                        aug[(j, s0 + k)] += self.w[j * n + st.actor] * st.weight;
+                    }
+                }
+            }
+            aug[(s0 + k, s0 + k)] = -st.decay;
+            aug[(s0 + k, one)] = st.growth;
+        }
+        let h0 = self.heat_at();
+        for (k, h) in self.heat.iter().enumerate() {
+            aug[(h.actor, h0 + k)] += h.weight;
+            aug[(h0 + k, h.actor)] = h.feed;
+            aug[(h0 + k, h0 + k)] = -h.decay;
+        }
+        if let Some((bp, rate)) = &self.peace {
+            let at = self.peace_at();
+            for (i, &g) in bp.iter().enumerate() {
+                aug[(i, at)] = g;
+            }
+            aug[(at, at)] = -rate;
         }
         aug
     }
@@ -149,7 +265,7 @@ impl Flow {
     /// `cfg` (the decoupled closed forms): a rung change inside an interval
     /// then shows at its end, and rungs need no intermediate checks.
     pub fn monotone(&self, cfg: &Config) -> bool {
-        !cfg.coupled && !self.ode.force_ode
+        !cfg.coupled && cfg.scalar() && !self.ode.force_ode
     }
 
     /// Writes into `out` the state `h` days after `s`.
@@ -159,7 +275,7 @@ impl Flow {
             return Ok(());
         }
         if !self.ode.force_ode {
-            if !cfg.coupled {
+            if !cfg.coupled && cfg.scalar() {
                 decoupled_exact(cfg, s, h, out);
                 return Ok(());
             }
@@ -305,6 +421,16 @@ fn decoupled_exact(cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) {
             Some(c) => exact::logistic_integral(a, b, c, s[i], h),
         };
         out[c0 + i] = s[c0 + i] + spent;
+    }
+    let s0 = cfg.stock_at();
+    for (k, st) in cfg.stocks.iter().enumerate() {
+        let v = s[s0 + k];
+        out[s0 + k] = if st.decay > 0.0 {
+            let eq = st.growth / st.decay;
+            eq + (v - eq) * (-st.decay * h).exp()
+        } else {
+            v + st.growth * h
+        };
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::engine::{EPS, PhaseState, Run};
 use super::events::EventKind;
+use crate::model::Condition;
 
 impl Run<'_> {
     /// A rung change of `actor` to `rung`: a party at the breach rung
@@ -75,30 +76,6 @@ impl Run<'_> {
         }
         self.control = control;
         self.retime_attacks();
-    }
-
-    pub(super) fn check_agreements(&mut self, actor: usize) {
-        for k in 0..self.agreements.len() {
-            let ag = &self.m.agreements[k];
-            if ag.watch != actor {
-                continue;
-            }
-            let holds = self.tracker.rungs[actor] < ag.below_rung;
-            let run = &mut self.agreements[k];
-            if !holds {
-                run.held_since = None;
-                if run.on_until.is_some() && ag.reversible {
-                    run.on_until = None;
-                    let name = ag.name.clone();
-                    self.log(EventKind::AgreementOff {
-                        agreement: name,
-                        reason: "withdrawn".into(),
-                    });
-                }
-            } else if run.held_since.is_none() {
-                run.held_since = Some(self.t);
-            }
-        }
     }
 
     pub(super) fn hotline_event(&mut self) {
@@ -228,32 +205,103 @@ impl Run<'_> {
         }
     }
 
-    pub(super) fn agreement_timers(&mut self) {
-        for k in 0..self.agreements.len() {
-            let ag = &self.m.agreements[k];
-            if let Some(until) = self.agreements[k].on_until
-                && self.due(until)
-            {
-                self.agreements[k].on_until = None;
-                // The condition must hold anew before the next round.
-                self.agreements[k].held_since =
-                    (self.tracker.rungs[ag.watch] < ag.below_rung).then_some(self.t);
-                self.log(EventKind::AgreementOff {
-                    agreement: ag.name.clone(),
-                    reason: "expired".into(),
-                });
+    /// Whether agreement `k`'s condition holds now.
+    fn condition_holds(&self, k: usize) -> bool {
+        match self.m.agreements[k].condition {
+            Condition::Rung {
+                actor, below_rung, ..
+            } => self.tracker.rungs[actor] < below_rung,
+            Condition::At { day } => !self.agreements[k].spent && self.due(day),
+            Condition::Agreement { index, .. } => self.agreements[index].on_since.is_some(),
+        }
+    }
+
+    /// Expires, withdraws and starts agreements at the current time. A
+    /// chain (`when.agreement`) settles within the same instant: the pass is
+    /// repeated until nothing changes (at most once per agreement).
+    pub(super) fn update_agreements(&mut self) {
+        let count = self.agreements.len();
+        let mut any = false;
+        for _ in 0..=count {
+            let mut changed = false;
+            for k in 0..count {
+                let ag = &self.m.agreements[k];
+                if let Some(on) = self.agreements[k].on_since
+                    && self.due(on + ag.effect_days())
+                {
+                    self.agreements[k].on_since = None;
+                    // The condition must hold anew before the next round; a
+                    // `when.at` step happens once.
+                    self.agreements[k].held_since = None;
+                    self.agreements[k].spent = matches!(ag.condition, Condition::At { .. });
+                    changed = true;
+                    self.log(EventKind::AgreementOff {
+                        agreement: ag.name.clone(),
+                        reason: "expired".into(),
+                    });
+                }
+                let holds = self.condition_holds(k);
+                let run = &mut self.agreements[k];
+                if !holds {
+                    run.held_since = None;
+                    if run.on_since.is_some() && ag.reversible {
+                        run.on_since = None;
+                        changed = true;
+                        self.log(EventKind::AgreementOff {
+                            agreement: ag.name.clone(),
+                            reason: "withdrawn".into(),
+                        });
+                    }
+                    continue;
+                }
+                if run.held_since.is_none() {
+                    run.held_since = Some(self.t);
+                }
+                if run.on_since.is_none()
+                    && let Some(since) = run.held_since
+                    && self.due(since + ag.condition.for_days())
+                {
+                    self.agreements[k].on_since = Some(self.t);
+                    changed = true;
+                    let until = self.t + ag.effect_days();
+                    self.log(EventKind::AgreementOn {
+                        agreement: ag.name.clone(),
+                        until,
+                    });
+                }
             }
-            if self.agreements[k].on_until.is_none()
-                && let Some(since) = self.agreements[k].held_since
-                && self.due(since + ag.hold_days)
-            {
-                let until = self.t + ag.effect_days;
-                self.agreements[k].on_until = Some(until);
-                self.log(EventKind::AgreementOn {
-                    agreement: ag.name.clone(),
-                    until,
-                });
+            any |= changed;
+            if !changed {
+                break;
             }
+        }
+        if any {
+            self.phases_dirty = true;
+        }
+    }
+
+    /// Tracks the quiet (every actor on rung 0) after rung changes: a break
+    /// stops the decay of grievances.
+    pub(super) fn update_quiet(&mut self) {
+        let quiet = self.tracker.rungs.iter().all(|&r| r == 0);
+        if !quiet {
+            self.quiet_since = None;
+            if self.peace_on {
+                self.peace_on = false;
+                self.log(EventKind::PeaceBroken);
+            }
+        } else if self.quiet_since.is_none() {
+            self.quiet_since = Some(self.t);
+        }
+    }
+
+    /// Starts the decay of grievances once the quiet has lasted `[peace] after_days`.
+    pub(super) fn peace_timer(&mut self) {
+        if let (Some(p), Some(since), false) = (&self.m.peace, self.quiet_since, self.peace_on)
+            && self.due(since + p.after_days)
+        {
+            self.peace_on = true;
+            self.log(EventKind::PeaceHolds);
         }
     }
 }

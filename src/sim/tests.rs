@@ -38,6 +38,9 @@ fn random_config(rng: &mut ChaCha8Rng, n: usize) -> (Config, Vec<f64>) {
             coupled: true,
             pairs,
             ceiling,
+            stocks: Vec::new(),
+            heat: Vec::new(),
+            peace: None,
         },
         s,
     )
@@ -132,6 +135,86 @@ fn controller_closed_form_matches_the_ode_solver() {
         if a.outcome == Outcome::Exploded {
             let (ta, tb) = (a.explosion_time.unwrap(), b.explosion_time.unwrap());
             assert!((ta - tb).abs() < 1e-7);
+        }
+    }
+}
+
+/// A revealed stock acts on the others exactly as phantoms of the same size
+/// on each of them would: same perceived intensity, same decay at its
+/// owner's restraint. Checked on the matrix-exponential path and on Dopri5.
+#[test]
+fn a_revealed_stock_acts_like_phantoms_of_the_same_size() {
+    use super::flow::Stock;
+    let n = 4;
+    let owner = 1;
+    let a = vec![0.5, 0.3, 0.6, 0.4];
+    let w: Vec<f64> = (0..n * n)
+        .map(|k| {
+            if k % (n + 1) == 0 {
+                0.0
+            } else {
+                0.05 + 0.01 * k as f64
+            }
+        })
+        .collect();
+    let base = Config {
+        a: a.clone(),
+        w,
+        b: vec![0.1, 0.0, 0.2, 0.05],
+        coupled: true,
+        pairs: Vec::new(),
+        ceiling: vec![None; n],
+        stocks: Vec::new(),
+        heat: Vec::new(),
+        peace: None,
+    };
+    let size = 2.5;
+    let x0 = [1.0, 0.5, 0.2, 0.8];
+    let with_stock = Config {
+        stocks: vec![Stock {
+            actor: owner,
+            growth: 0.0,
+            decay: a[owner],
+            weight: 1.0,
+        }],
+        ..base.clone()
+    };
+    let victims: Vec<usize> = (0..n).filter(|&j| j != owner).collect();
+    let with_phantoms = Config {
+        pairs: victims.iter().map(|&j| (j, owner)).collect(),
+        ..base.clone()
+    };
+    // [x; c; stock] against [x; phantoms; c].
+    let mut s1: Vec<f64> = x0.to_vec();
+    s1.extend([0.0; 4]);
+    s1.push(size);
+    let mut s2: Vec<f64> = x0.to_vec();
+    s2.extend(victims.iter().map(|_| size));
+    s2.extend([0.0; 4]);
+    for force_ode in [false, true] {
+        let mut f = Flow::new(OdeSettings {
+            rtol: 1e-11,
+            atol: 1e-13,
+            max_steps: 100_000,
+            force_ode,
+        });
+        for h in [0.5, 3.0, 12.0] {
+            let mut o1 = vec![0.0; s1.len()];
+            let mut o2 = vec![0.0; s2.len()];
+            f.advance(&with_stock, &s1, h, &mut o1).unwrap();
+            f.invalidate();
+            f.advance(&with_phantoms, &s2, h, &mut o2).unwrap();
+            f.invalidate();
+            for i in 0..n {
+                assert!(
+                    (o1[i] - o2[i]).abs() < 1e-9 * o2[i].abs().max(1.0),
+                    "ode {force_ode}, h {h}, actor {i}: {} vs {}",
+                    o1[i],
+                    o2[i]
+                );
+            }
+            let stock = o1[s1.len() - 1];
+            assert!((stock - size * (-a[owner] * h).exp()).abs() < 1e-9);
         }
     }
 }

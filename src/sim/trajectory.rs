@@ -39,6 +39,11 @@ pub struct Trajectory {
     pub cost: Vec<f64>,
     /// Days with every actor on rung 0 (a negative peace).
     pub quiet_days: f64,
+    /// Heat of each actor's hardliners at the sample times, in the order of
+    /// [`crate::model::Model::hardliners`] (empty without hardliners).
+    pub hardliners: Vec<Vec<f64>>,
+    /// The actor (index) of each series of `hardliners`.
+    pub hardliner_actors: Vec<usize>,
 }
 
 impl Trajectory {
@@ -164,7 +169,7 @@ impl<T: Serialize> Serialize for ByActor<'_, T> {
 
 impl Serialize for Trajectory {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Trajectory", 9)?;
+        let mut st = s.serialize_struct("Trajectory", 10)?;
         st.serialize_field("t", &self.t)?;
         st.serialize_field("x", &ByActor(&self.actors, &self.x))?;
         st.serialize_field("rung", &ByActor(&self.actors, &self.rung))?;
@@ -174,6 +179,14 @@ impl Serialize for Trajectory {
         st.serialize_field("verification_passed", &self.verification_passed())?;
         st.serialize_field("cost", &ByActor(&self.actors, &self.cost))?;
         st.serialize_field("quiet_days", &self.quiet_days)?;
+        if !self.hardliners.is_empty() {
+            let names: Vec<String> = self
+                .hardliner_actors
+                .iter()
+                .map(|&i| self.actors.get(i).cloned().unwrap_or_default())
+                .collect();
+            st.serialize_field("hardliners", &ByActor(&names, &self.hardliners))?;
+        }
         st.end()
     }
 }

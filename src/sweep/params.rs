@@ -27,6 +27,30 @@ pub enum Param {
     Incidents(IncidentField),
     /// `phase.NAME.FIELD`.
     Phase(usize, PhaseField),
+    /// `peace.FIELD`.
+    Peace(PeaceField),
+    /// `agreement.NAME.FIELD`.
+    Agreement(usize, AgreementField),
+}
+
+/// Numbers of `[peace]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PeaceField {
+    /// `after_days`, days.
+    AfterDays,
+    /// `grievance_decay`, 1/day.
+    GrievanceDecay,
+}
+
+/// Numbers of an agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AgreementField {
+    /// `at`: the day a `when.at` condition holds from.
+    At,
+    /// `for_days`: how long a rung or agreement condition must hold.
+    ForDays,
 }
 
 /// Per-actor numbers.
@@ -39,6 +63,18 @@ pub enum ActorField {
     Grievance,
     /// `control` of a proxy by its patron, in [0, 1].
     Control,
+    /// `reset_rate`, intensity/day.
+    ResetRate,
+    /// `anxiety`, intensity/day.
+    Anxiety,
+    /// `hardliners.feed` κ.
+    HardlinerFeed,
+    /// `hardliners.decay` δ, 1/day.
+    HardlinerDecay,
+    /// `hardliners.weight` η.
+    HardlinerWeight,
+    /// `hardliners.initial` h(0).
+    HardlinerInitial,
 }
 
 /// Numbers of the controller.
@@ -53,6 +89,12 @@ pub enum ControllerField {
     Derivative,
     /// `deadband`, intensity.
     Deadband,
+    /// `adaptation.memory` β, in (0, 1].
+    AdaptationMemory,
+    /// `adaptation.baseline` σ₀.
+    AdaptationBaseline,
+    /// `adaptation.floor` σ_min.
+    AdaptationFloor,
 }
 
 /// Numbers of the spoilers.
@@ -111,14 +153,20 @@ pub enum PhaseField {
     Guarantee,
     /// `proxy_control`, in [0, 1].
     ProxyControl,
+    /// `surveillance`, in [0, 1].
+    Surveillance,
 }
 
 /// The paths a sweep accepts, for error messages.
-pub const PATHS: &str = "gain, coupling.ROW.COL, actor.NAME.{restraint, grievance, control}, \
+pub const PATHS: &str = "gain, coupling.ROW.COL, \
+actor.NAME.{restraint, grievance, control, reset_rate, anxiety}, \
+actor.NAME.hardliners.{feed, decay, weight, initial}, \
 controller.{period, lag, derivative, deadband}, \
+controller.adaptation.{memory, baseline, floor}, \
 spoilers.{rate, phase_rate, magnitude, attribution, attribution_delay}, \
 hotline.{attribution, attribution_delay, misread}, incidents.{rate, magnitude, misread}, \
-phase.NAME.{gain, after_gain, verified_gain, deconfliction, guarantee, proxy_control}";
+phase.NAME.{gain, after_gain, verified_gain, deconfliction, guarantee, proxy_control, surveillance}, \
+peace.{after_days, grievance_decay}, agreement.NAME.{at, for_days}";
 
 /// Every path pattern a sweep accepts, one per key (the braces of
 /// [`PATHS`] expanded): `NAME` stands for an actor or phase name, `ROW` and
@@ -172,24 +220,81 @@ enum Range {
 }
 
 impl ActorField {
-    const ALL: [Self; 3] = [Self::Restraint, Self::Grievance, Self::Control];
+    const ALL: [Self; 9] = [
+        Self::Restraint,
+        Self::Grievance,
+        Self::Control,
+        Self::ResetRate,
+        Self::Anxiety,
+        Self::HardlinerFeed,
+        Self::HardlinerDecay,
+        Self::HardlinerWeight,
+        Self::HardlinerInitial,
+    ];
     fn name(self) -> &'static str {
         match self {
             Self::Restraint => "restraint",
             Self::Grievance => "grievance",
             Self::Control => "control",
+            Self::ResetRate => "reset_rate",
+            Self::Anxiety => "anxiety",
+            Self::HardlinerFeed => "hardliners.feed",
+            Self::HardlinerDecay => "hardliners.decay",
+            Self::HardlinerWeight => "hardliners.weight",
+            Self::HardlinerInitial => "hardliners.initial",
+        }
+    }
+
+    fn is_hardliners(self) -> bool {
+        matches!(
+            self,
+            Self::HardlinerFeed
+                | Self::HardlinerDecay
+                | Self::HardlinerWeight
+                | Self::HardlinerInitial
+        )
+    }
+}
+
+impl PeaceField {
+    const ALL: [Self; 2] = [Self::AfterDays, Self::GrievanceDecay];
+    fn name(self) -> &'static str {
+        match self {
+            Self::AfterDays => "after_days",
+            Self::GrievanceDecay => "grievance_decay",
+        }
+    }
+}
+
+impl AgreementField {
+    const ALL: [Self; 2] = [Self::At, Self::ForDays];
+    fn name(self) -> &'static str {
+        match self {
+            Self::At => "at",
+            Self::ForDays => "for_days",
         }
     }
 }
 
 impl ControllerField {
-    const ALL: [Self; 4] = [Self::Period, Self::Lag, Self::Derivative, Self::Deadband];
+    const ALL: [Self; 7] = [
+        Self::Period,
+        Self::Lag,
+        Self::Derivative,
+        Self::Deadband,
+        Self::AdaptationMemory,
+        Self::AdaptationBaseline,
+        Self::AdaptationFloor,
+    ];
     fn name(self) -> &'static str {
         match self {
             Self::Period => "period",
             Self::Lag => "lag",
             Self::Derivative => "derivative",
             Self::Deadband => "deadband",
+            Self::AdaptationMemory => "adaptation.memory",
+            Self::AdaptationBaseline => "adaptation.baseline",
+            Self::AdaptationFloor => "adaptation.floor",
         }
     }
 }
@@ -236,13 +341,14 @@ impl IncidentField {
 }
 
 impl PhaseField {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::Gain,
         Self::AfterGain,
         Self::VerifiedGain,
         Self::Deconfliction,
         Self::Guarantee,
         Self::ProxyControl,
+        Self::Surveillance,
     ];
     fn name(self) -> &'static str {
         match self {
@@ -252,6 +358,7 @@ impl PhaseField {
             Self::Deconfliction => "deconfliction",
             Self::Guarantee => "guarantee",
             Self::ProxyControl => "proxy_control",
+            Self::Surveillance => "surveillance",
         }
     }
 
@@ -262,7 +369,7 @@ impl PhaseField {
             Self::Gain | Self::Guarantee | Self::ProxyControl => Some(PhaseStage::During),
             Self::VerifiedGain => Some(PhaseStage::Verified),
             Self::AfterGain => Some(PhaseStage::After),
-            Self::Deconfliction => None,
+            Self::Deconfliction | Self::Surveillance => None,
         }
     }
 }
@@ -317,7 +424,14 @@ impl Param {
             }
             found
         } else if let Some(rest) = path.strip_prefix("actor.") {
-            let Some((name, f)) = rest.rsplit_once('.') else {
+            // `hardliners.X` is a two-part field.
+            let split = match rest.rsplit_once('.') {
+                Some((head, _)) if head.ends_with(".hardliners") => head
+                    .strip_suffix(".hardliners")
+                    .map(|name| (name, &rest[name.len() + 1..])),
+                other => other,
+            };
+            let Some((name, f)) = split else {
                 return Err(bad("expected actor.NAME.FIELD".into()));
             };
             let i = model
@@ -335,6 +449,18 @@ impl Param {
                 .position(|p| p.name == name)
                 .ok_or_else(|| bad(format!("unknown phase {name:?}")))?;
             field(&PhaseField::ALL, PhaseField::name, f).map(|f| Param::Phase(k, f))
+        } else if let Some(rest) = path.strip_prefix("agreement.") {
+            let Some((name, f)) = rest.rsplit_once('.') else {
+                return Err(bad("expected agreement.NAME.FIELD".into()));
+            };
+            let k = model
+                .agreements
+                .iter()
+                .position(|a| a.name == name)
+                .ok_or_else(|| bad(format!("unknown agreement {name:?}")))?;
+            field(&AgreementField::ALL, AgreementField::name, f).map(|f| Param::Agreement(k, f))
+        } else if let Some(f) = path.strip_prefix("peace.") {
+            field(&PeaceField::ALL, PeaceField::name, f).map(Param::Peace)
         } else if let Some(f) = path.strip_prefix("controller.") {
             field(&ControllerField::ALL, ControllerField::name, f).map(Param::Controller)
         } else if let Some(f) = path.strip_prefix("spoilers.") {
@@ -396,8 +522,47 @@ impl Param {
                         model.dynamics.names[i]
                     ));
                 }
+                if f.is_hardliners() && !model.hardliners.iter().any(|h| h.actor == i) {
+                    return fail(format!(
+                        "{} has no hardliners (set `hardliners` on the actor)",
+                        model.dynamics.names[i]
+                    ));
+                }
                 Ok(())
             }
+            Param::Controller(
+                ControllerField::AdaptationMemory
+                | ControllerField::AdaptationBaseline
+                | ControllerField::AdaptationFloor,
+            ) if model
+                .controller
+                .as_ref()
+                .is_none_or(|c| c.adaptation.is_none()) =>
+            {
+                fail("the controller has no `adaptation`".into())
+            }
+            Param::Peace(_) if model.peace.is_none() => fail("the scenario has no [peace]".into()),
+            Param::Agreement(k, f) => match model.agreements.get(k) {
+                None => fail(format!(
+                    "no such agreement {k} ({} agreements)",
+                    model.agreements.len()
+                )),
+                Some(a) => match (f, &a.condition) {
+                    (AgreementField::At, crate::model::Condition::At { .. })
+                    | (
+                        AgreementField::ForDays,
+                        crate::model::Condition::Rung { .. }
+                        | crate::model::Condition::Agreement { .. },
+                    ) => Ok(()),
+                    (AgreementField::At, _) => {
+                        fail(format!("agreement {} has no `when.at`", a.name))
+                    }
+                    (AgreementField::ForDays, _) => fail(format!(
+                        "agreement {} holds from a day (`when.at`): it has no `for_days`",
+                        a.name
+                    )),
+                },
+            },
             Param::Controller(_) if model.controller.is_none() => {
                 fail("the scenario has no [controller]".into())
             }
@@ -425,14 +590,23 @@ impl Param {
         use Range::*;
         match self {
             Param::Coupling(..) | Param::Actor(_, ActorField::Grievance) => Finite,
-            Param::Actor(_, ActorField::Restraint) => Positive,
-            Param::Controller(ControllerField::Period) => Positive,
+            Param::Actor(_, ActorField::Restraint | ActorField::HardlinerDecay) => Positive,
+            Param::Controller(
+                ControllerField::Period
+                | ControllerField::AdaptationMemory
+                | ControllerField::AdaptationBaseline
+                | ControllerField::AdaptationFloor,
+            ) => Positive,
+            Param::Peace(_) => Positive,
             Param::Controller(ControllerField::Lag) => Whole,
             Param::Actor(_, ActorField::Control)
             | Param::Spoilers(SpoilerField::Attribution)
             | Param::Hotline(HotlineField::Attribution | HotlineField::Misread)
             | Param::Incidents(IncidentField::Misread)
-            | Param::Phase(_, PhaseField::Deconfliction | PhaseField::ProxyControl) => Probability,
+            | Param::Phase(
+                _,
+                PhaseField::Deconfliction | PhaseField::ProxyControl | PhaseField::Surveillance,
+            ) => Probability,
             _ => NonNegative,
         }
     }
@@ -469,7 +643,10 @@ impl Param {
             Param::Spoilers(_)
                 | Param::Hotline(_)
                 | Param::Incidents(_)
-                | Param::Phase(_, PhaseField::Deconfliction)
+                | Param::Phase(_, PhaseField::Deconfliction | PhaseField::Surveillance)
+                | Param::Actor(_, ActorField::ResetRate | ActorField::Anxiety)
+                | Param::Peace(_)
+                | Param::Agreement(..)
         )
     }
 
@@ -520,12 +697,83 @@ impl Param {
                 .iter_mut()
                 .find(|p| p.actor == i)
                 .and_then(|p| rw(&mut p.control, set)),
+            Param::Actor(i, ActorField::ResetRate) => {
+                if i >= n {
+                    return None;
+                }
+                let k = match m.resets.iter().position(|r| r.actor == i) {
+                    Some(k) => k,
+                    None if set.is_some() => {
+                        m.resets.push(crate::model::Reset {
+                            actor: i,
+                            rate: 0.0,
+                        });
+                        m.resets.len() - 1
+                    }
+                    None => return Some(0.0),
+                };
+                rw(&mut m.resets[k].rate, set)
+            }
+            Param::Actor(i, ActorField::Anxiety) => {
+                if i >= n {
+                    return None;
+                }
+                let k = match m.anxiety.iter().position(|a| a.actor == i) {
+                    Some(k) => k,
+                    None if set.is_some() => {
+                        m.anxiety.push(crate::model::Anxiety {
+                            actor: i,
+                            level: 0.0,
+                        });
+                        m.anxiety.len() - 1
+                    }
+                    None => return Some(0.0),
+                };
+                rw(&mut m.anxiety[k].level, set)
+            }
+            Param::Actor(i, f) => {
+                let h = m.hardliners.iter_mut().find(|h| h.actor == i)?;
+                match f {
+                    ActorField::HardlinerFeed => rw(&mut h.feed, set),
+                    ActorField::HardlinerDecay => rw(&mut h.decay, set),
+                    ActorField::HardlinerWeight => rw(&mut h.weight, set),
+                    _ => rw(&mut h.initial, set),
+                }
+            }
+            Param::Peace(f) => {
+                let p = m.peace.as_mut()?;
+                match f {
+                    PeaceField::AfterDays => rw(&mut p.after_days, set),
+                    PeaceField::GrievanceDecay => rw(&mut p.grievance_decay, set),
+                }
+            }
+            Param::Agreement(k, f) => {
+                use crate::model::Condition;
+                let a = m.agreements.get_mut(k)?;
+                match (f, &mut a.condition) {
+                    (AgreementField::At, Condition::At { day }) => rw(day, set),
+                    (
+                        AgreementField::ForDays,
+                        Condition::Rung { for_days, .. } | Condition::Agreement { for_days, .. },
+                    ) => rw(for_days, set),
+                    _ => None,
+                }
+            }
             Param::Controller(f) => {
                 let c = m.controller.as_mut()?;
                 match f {
                     ControllerField::Period => rw(&mut c.period, set),
                     ControllerField::Derivative => rw(&mut c.derivative, set),
                     ControllerField::Deadband => rw(&mut c.deadband, set),
+                    ControllerField::AdaptationMemory => {
+                        c.adaptation.as_mut().and_then(|a| rw(&mut a.memory, set))
+                    }
+                    ControllerField::AdaptationBaseline => {
+                        c.adaptation.as_mut().and_then(|a| rw(&mut a.baseline, set))
+                    }
+                    ControllerField::AdaptationFloor => {
+                        c.adaptation.as_mut().and_then(|a| rw(&mut a.floor, set))
+                    }
                     ControllerField::Lag => {
                         let old = c.lag as f64;
                         if let Some(v) = set {
@@ -579,6 +827,7 @@ impl Param {
                     PhaseField::Deconfliction => rw(&mut p.deconfliction, set),
                     PhaseField::Guarantee => rw(&mut p.guarantee, set),
                     PhaseField::ProxyControl => rw_opt(&mut p.proxy_control, 0.0, set),
+                    PhaseField::Surveillance => rw(&mut p.surveillance, set),
                 }
             }
         }
@@ -599,6 +848,12 @@ impl Param {
             Param::Hotline(f) => format!("hotline.{}", f.name()),
             Param::Incidents(f) => format!("incidents.{}", f.name()),
             Param::Phase(k, f) => format!("phase.{}.{}", phase(k), f.name()),
+            Param::Peace(f) => format!("peace.{}", f.name()),
+            Param::Agreement(k, f) => format!(
+                "agreement.{}.{}",
+                model.agreements.get(k).map_or("?", |a| a.name.as_str()),
+                f.name()
+            ),
         }
     }
 
@@ -615,6 +870,40 @@ impl Param {
                 format!("grievance of {} (intensity/day)", name(i))
             }
             Param::Actor(i, ActorField::Control) => format!("patron's control of {}", name(i)),
+            Param::Actor(i, ActorField::ResetRate) => {
+                format!("reset rate of {} (intensity/day)", name(i))
+            }
+            Param::Actor(i, ActorField::Anxiety) => {
+                format!("anxiety of {} (intensity/day)", name(i))
+            }
+            Param::Actor(i, ActorField::HardlinerFeed) => {
+                format!("hardliner feed κ of {}", name(i))
+            }
+            Param::Actor(i, ActorField::HardlinerDecay) => {
+                format!("hardliner decay δ of {} (1/day)", name(i))
+            }
+            Param::Actor(i, ActorField::HardlinerWeight) => {
+                format!("hardliner weight η of {}", name(i))
+            }
+            Param::Actor(i, ActorField::HardlinerInitial) => {
+                format!("initial heat of {}'s hardliners", name(i))
+            }
+            Param::Controller(ControllerField::AdaptationMemory) => "adaptation memory β".into(),
+            Param::Controller(ControllerField::AdaptationBaseline) => {
+                "adaptation baseline σ₀ (intensity)".into()
+            }
+            Param::Controller(ControllerField::AdaptationFloor) => {
+                "adaptation floor σ_min (intensity)".into()
+            }
+            Param::Peace(PeaceField::AfterDays) => "days of quiet before grievances decay".into(),
+            Param::Peace(PeaceField::GrievanceDecay) => "grievance decay ε (1/day)".into(),
+            Param::Agreement(k, f) => {
+                let a = model.agreements.get(k).map_or("?", |a| a.name.as_str());
+                match f {
+                    AgreementField::At => format!("day agreement {a} holds from"),
+                    AgreementField::ForDays => format!("days agreement {a}'s condition must hold"),
+                }
+            }
             Param::Controller(ControllerField::Period) => "decision period Δ (days)".into(),
             Param::Controller(ControllerField::Lag) => "perception lag d (periods)".into(),
             Param::Controller(ControllerField::Derivative) => "derivative time τ_D (days)".into(),
@@ -646,6 +935,7 @@ impl Param {
                     PhaseField::Deconfliction => "de-confliction during",
                     PhaseField::Guarantee => "guarantee (1/day) of",
                     PhaseField::ProxyControl => "proxy control during",
+                    PhaseField::Surveillance => "surveillance during",
                 };
                 format!("{what} phase {}", phase(k))
             }
