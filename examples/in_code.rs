@@ -10,7 +10,7 @@
 //! cargo run --release --example in_code
 //! ```
 
-use escalation::model::OnBlame;
+use escalation::model::{AdaptationSpec, HardlinerSpec, OnBlame, PeaceSpec};
 use escalation::prelude::*;
 
 /// The Islamabad scenario, element by element (numbers as in the file).
@@ -25,13 +25,17 @@ pub fn islamabad() -> Result<Model> {
             ActorSpec::new("US", 0.5)
                 .grievance(0.15)
                 .initial(2.5)
-                .ceiling(7.0),
+                .ceiling(7.0)
+                .reset_rate(0.01)
+                .hardliners(HardlinerSpec::new(0.005, 0.1, 0.1).initial(0.125)),
         )
         .actor(
             ActorSpec::new("Iran", 0.4)
-                .grievance(0.2)
+                .grievance(0.14)
                 .initial(2.5)
-                .ceiling(7.0),
+                .ceiling(7.0)
+                .reset_rate(0.015)
+                .hardliners(HardlinerSpec::new(0.01, 0.1, 0.1).initial(0.25)),
         )
         .actor(
             ActorSpec::new("Proxy", 0.3)
@@ -44,19 +48,22 @@ pub fn islamabad() -> Result<Model> {
             ActorSpec::new("Israel", 0.45)
                 .grievance(0.15)
                 .initial(2.5)
-                .ceiling(7.0),
+                .ceiling(7.0)
+                .anxiety(0.02),
         )
         .actor(
             ActorSpec::new("Saudi Arabia", 0.6)
                 .grievance(0.05)
                 .initial(1.0)
-                .ceiling(7.0),
+                .ceiling(7.0)
+                .anxiety(0.02),
         )
         .actor(
             ActorSpec::new("UAE", 0.7)
                 .grievance(0.03)
                 .initial(0.8)
-                .ceiling(7.0),
+                .ceiling(7.0)
+                .anxiety(0.02),
         )
         .coupling("US", "Iran", 0.30)
         .coupling("US", "Proxy", 0.10)
@@ -77,7 +84,8 @@ pub fn islamabad() -> Result<Model> {
             ControllerSpec::new(1.0)
                 .lag(1)
                 .derivative(0.5)
-                .deadband(0.05),
+                .deadband(0.05)
+                .adaptation(AdaptationSpec::new(0.2, 0.5, 0.15)),
         )
         .phase(
             PhaseSpec::new("ceasefire", 0.0, 14.0, 0.75)
@@ -91,7 +99,8 @@ pub fn islamabad() -> Result<Model> {
                 .proxy_control(0.7)
                 .verified_gain(0.6)
                 .deconfliction(0.5)
-                .guarantee(0.05),
+                .guarantee(0.05)
+                .surveillance(0.3),
         )
         .spoilers(
             SpoilerSpec::new(0.1, 4.0, ["US", "Israel"], "Iran")
@@ -112,6 +121,20 @@ pub fn islamabad() -> Result<Model> {
             ("Israel", "Proxy"),
             ("Israel", "Iran"),
         ]))
+        .peace(PeaceSpec::new(10.0, 0.03))
+        .agreement(
+            AgreementSpec::new(
+                "limited waiver",
+                ConditionSpec::at(1.0),
+                EffectSpec::on("US", 7.0).coupling("Iran", 0.2),
+            )
+            .reversible(false),
+        )
+        .agreement(AgreementSpec::new(
+            "restraint for the waiver",
+            ConditionSpec::agreement("limited waiver", 2.0),
+            EffectSpec::on("Iran", 7.0).restraint(0.5),
+        ))
         .agreement(AgreementSpec::new(
             "tier 1: sanctions relief",
             ConditionSpec::below("Iran", 3, 4.0),

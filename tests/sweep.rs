@@ -31,7 +31,11 @@ fn sweep_points_equal_single_point_analysis() {
         for pt in &points {
             let mp = g.model_at(&m, pt.index);
             assert_eq!(pt.values, g.values(pt.index));
+            // The steady-state loop: hardliners remove ηκ/δ of their actor's restraint.
             let mut d = mp.effective_dynamics().into_owned();
+            for h in &mp.hardliners {
+                d.restraint[h.actor] -= h.weight * h.feed / h.decay;
+            }
             let mut gain = d.gain;
             if let Some(k) = mp
                 .phases
@@ -58,6 +62,15 @@ fn sweep_points_equal_single_point_analysis() {
                     d.grievance[i] *= 1.0 - control[i];
                     if ph.parties.contains(&i) {
                         d.restraint[i] += ph.guarantee;
+                    }
+                }
+                // Heat in steady state; anxious outsiders the phase does not assure.
+                for h in &mp.hardliners {
+                    d.restraint[h.actor] -= h.weight * h.feed / h.decay;
+                }
+                for a in &mp.anxiety {
+                    if !ph.parties.contains(&a.actor) && !ph.assures.contains(&a.actor) {
+                        d.grievance[a.actor] += a.level;
                     }
                 }
                 gain = 1.0;

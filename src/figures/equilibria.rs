@@ -178,7 +178,7 @@ pub fn phase_portrait(model: &Model) -> Result<PhasePortrait> {
 /// computation fails.
 pub fn bifurcation(model: &Model, gamma_range: (f64, f64)) -> Result<Bifurcation> {
     model.check()?;
-    let d = model.effective_dynamics();
+    let d = model.steady_dynamics()?;
     let d = d.as_ref();
     let branches = continuation(d, gamma_range, CONTINUATION_STEPS)?;
     let cap = d
@@ -271,6 +271,6 @@ fn unshadowed(branches: &Branches, actor: usize) -> Branches {
 pub fn default_gamma_range(model: &Model) -> Result<(f64, f64)> {
     model.check()?;
     let g = model.dynamics.gain;
-    let c = critical_gain(&model.effective_dynamics())?.unwrap_or(1.0);
+    let c = critical_gain(model.steady_dynamics()?.as_ref())?.unwrap_or(1.0);
     Ok((0.0, 2.0 * g.max(c).max(f64::MIN_POSITIVE)))
 }

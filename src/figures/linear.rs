@@ -202,7 +202,7 @@ pub fn root_locus(model: &Model, gains: &[f64]) -> Result<RootLocus> {
         }
     }
     model.check()?;
-    let d = model.effective_dynamics();
+    let d = model.steady_dynamics()?;
     let d = d.as_ref();
     let critical = critical_gain(d)?;
     let mut all = gains.to_vec();
@@ -235,7 +235,7 @@ pub fn root_locus(model: &Model, gains: &[f64]) -> Result<RootLocus> {
 /// [`Error::Numerical`] if the critical gain cannot be computed.
 pub fn default_gains(model: &Model) -> Result<Vec<f64>> {
     model.check()?;
-    let hi = match critical_gain(&model.effective_dynamics())? {
+    let hi = match critical_gain(model.steady_dynamics()?.as_ref())? {
         Some(c) if c > 0.0 => 1.6 * c.max(model.dynamics.gain / 1.6),
         _ => (2.0 * model.dynamics.gain).max(2.0),
     };

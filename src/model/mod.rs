@@ -173,6 +173,50 @@ impl Model {
         Cow::Owned(self.dynamics.with_control(&self.control()))
     }
 
+    /// The restraint hardliners remove in steady state, `H_i = η_i κ_i / δ_i`
+    /// per actor (0 without hardliners).
+    #[must_use]
+    pub fn heat_load(&self) -> Vec<f64> {
+        let mut h = vec![0.0; self.n()];
+        for x in &self.hardliners {
+            if let Some(v) = h.get_mut(x.actor) {
+                *v += x.weight * x.feed / x.decay;
+            }
+        }
+        h
+    }
+
+    /// The loop of the intensities alone in steady state: the
+    /// [`Model::effective_dynamics`] with each restraint lowered by the
+    /// [`Model::heat_load`] of its hardliners (`h = κx/δ`). The linear
+    /// analyses of sweeps, figures and phases use it (`docs/analysis.md`).
+    ///
+    /// # Errors
+    /// [`crate::Error::Numerical`] when some actor's hardliners outweigh its
+    /// restraint (`a_i ≤ η_i κ_i / δ_i`): that heat loop explodes alone, at
+    /// any gain, and has no steady state.
+    pub fn steady_dynamics(&self) -> crate::Result<Cow<'_, Dynamics>> {
+        let d = self.effective_dynamics();
+        if self.hardliners.is_empty() {
+            return Ok(d);
+        }
+        let load = self.heat_load();
+        let mut d = d.into_owned();
+        for (i, &h) in load.iter().enumerate() {
+            let a = d.restraint[i] - h;
+            if a <= 0.0 {
+                return Err(crate::Error::numerical(format!(
+                    "the hardliner loop of {} alone is explosive (restraint {} ≤ ηκ/δ = {}): it has no steady state at any gain",
+                    d.names[i],
+                    crate::error::num(d.restraint[i]),
+                    crate::error::num(h)
+                )));
+            }
+            d.restraint[i] = a;
+        }
+        Ok(Cow::Owned(d))
+    }
+
     /// Number of actors.
     #[must_use]
     pub fn n(&self) -> usize {

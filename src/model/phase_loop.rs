@@ -68,9 +68,28 @@ impl Model {
             }
         }
         let mut d = self.dynamics.with_control(&control);
+        // Hardliners in steady state (see `steady_dynamics`).
+        for (i, h) in self.heat_load().into_iter().enumerate() {
+            if h > 0.0 {
+                let a = d.restraint[i] - h;
+                if a <= 0.0 {
+                    return Err(Error::numerical(format!(
+                        "the hardliner loop of {} alone is explosive: it has no steady state",
+                        d.names[i]
+                    )));
+                }
+                d.restraint[i] = a;
+            }
+        }
         if active {
             for &i in &p.parties {
                 d.restraint[i] += p.guarantee;
+            }
+            // Outsiders the phase does not assure are anxious while it holds.
+            for ax in &self.anxiety {
+                if !p.parties.contains(&ax.actor) && !p.assures.contains(&ax.actor) {
+                    d.grievance[ax.actor] += ax.level;
+                }
             }
         }
         let gain = match stage {

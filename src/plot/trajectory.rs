@@ -235,6 +235,27 @@ fn draw<DB: DrawingBackend>(
             .label(labels.add(name.clone()))
             .legend(legend_line(c, 3));
     }
+    // Hardliners' heat, dashed in its actor's colour (on the same axis: heat
+    // is in the units of intensity it feeds on).
+    for (series, &i) in traj.hardliners.iter().zip(&traj.hardliner_actors) {
+        let c = color(i);
+        let points: Vec<(f64, f64)> = traj
+            .t
+            .iter()
+            .copied()
+            .zip(series.iter().copied())
+            .filter(|p| p.1.is_finite())
+            .map(|(t, h)| (t, h.min(y_max)))
+            .collect();
+        chart
+            .draw_series(DashedLineSeries::new(points, 5, 4, c.stroke_width(2)))
+            .map_err(err)?
+            .label(labels.add(format!(
+                "{} hardliners (heat)",
+                traj.actors.get(i).map_or("?", String::as_str)
+            )))
+            .legend(frame::legend_dashed!(c, 2));
+    }
 
     // Event markers along the top of the plot.
     let mark_y = y_max - 0.03 * y_max;

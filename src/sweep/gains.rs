@@ -58,7 +58,7 @@ pub fn gain_sweep(
             format!("must be a non-negative finite gain, got {g}"),
         ));
     }
-    let d = model.effective_dynamics();
+    let d = model.steady_dynamics()?;
     gains
         .par_iter()
         .map(|&g| {

@@ -220,7 +220,7 @@ impl Evaluator<'_> {
         let (dynamics, gain) = match self.phase {
             Some((k, stage)) => (Cow::Owned(self.model.phase_loop(k, stage)?), 1.0),
             None => {
-                let d = self.model.effective_dynamics();
+                let d = self.model.steady_dynamics()?;
                 let g = d.gain;
                 (d, g)
             }

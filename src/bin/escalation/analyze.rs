@@ -101,6 +101,16 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
             DelayMargin::Unstable => "unstable even without lag".to_string(),
         };
         writeln!(w, "  delay margin: {dm}")?;
+        if let Some(f) = &s.sensitized {
+            writeln!(
+                w,
+                "  fully sensitized (derivative {:.4} days): spectral radius {:.6} ({}), critical gain {}",
+                f.derivative,
+                f.spectral_radius,
+                f.verdict,
+                opt(f.critical_gain, "")
+            )?;
+        }
     }
     if let Some(folds) = &r.folds {
         if folds.is_empty() {
