@@ -1,5 +1,6 @@
-//! The discrete controller's decisions (design §3): perception with lag
-//! and deadband, sensitization, the response held until the next tick.
+//! The discrete controller's decisions (`docs/model.md` §2, "The discrete
+//! controller"): perception with lag and deadband, sensitization, the
+//! response held until the next tick.
 
 use super::engine::{EPS, Run};
 
