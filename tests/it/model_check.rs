@@ -9,7 +9,7 @@
 //! 2,000 mutated models per default run; a longer run:
 //! `cargo test --release --test model_check -- --ignored`.
 
-mod common;
+use crate::common;
 
 use escalation::analysis::{self, Loop};
 use escalation::ensemble::{EnsembleOptions, run_ensemble};

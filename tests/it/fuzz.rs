@@ -11,7 +11,7 @@ use escalation::scenario::Format;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-const VALID: &str = include_str!("../examples/scenarios/islamabad.toml");
+const VALID: &str = include_str!("../../examples/scenarios/islamabad.toml");
 
 /// Numbers a mutation may write into a value.
 fn number() -> impl Strategy<Value = String> {
@@ -178,7 +178,7 @@ fn arbitrary_text_never_panics() {
     run(1000, arbitrary());
 }
 
-const COW: &str = include_str!("../examples/data/cow_nmc_1909_1913.csv");
+const COW: &str = include_str!("../../examples/data/cow_nmc_1909_1913.csv");
 
 /// Parses a CSV and runs both fits with a small bootstrap.
 fn exercise_fit(text: &str) -> Result<(), TestCaseError> {
