@@ -4,7 +4,7 @@
 //! is promised.
 //!
 //! 1,000 cases per property in the default run (`cargo test`); a longer run:
-//! `cargo test --release --test fuzz -- --ignored`.
+//! `cargo test --release --test it fuzz:: -- --ignored`.
 
 use escalation::prelude::*;
 use escalation::scenario::Format;
@@ -235,7 +235,7 @@ fn mutated_and_arbitrary_csv_never_panics_the_fits() {
 }
 
 #[test]
-#[ignore = "long fuzz run: cargo test --release --test fuzz -- --ignored"]
+#[ignore = "long fuzz run: cargo test --release --test it fuzz:: -- --ignored"]
 fn long_fuzz_run() {
     run(50_000, mutated());
     run(50_000, arbitrary());
