@@ -2,7 +2,7 @@
 //!
 //! Every element of `examples/scenarios/islamabad.toml` has a builder call
 //! of the same name, so a model reads in code as it reads in the file; the
-//! test `tests/in_code.rs` checks that the two give the same model. This
+//! test `tests/it/in_code.rs` checks that the two give the same model. This
 //! example builds it, analyses it, runs it once and compares a stricter
 //! ceasefire with it on the same random draws.
 //!
@@ -148,7 +148,7 @@ pub fn islamabad() -> Result<Model> {
         .build()
 }
 
-#[allow(dead_code)] // `tests/in_code.rs` includes this file for `islamabad` only
+#[allow(dead_code)] // `tests/it/in_code.rs` includes this file for `islamabad` only
 fn main() -> Result<()> {
     let model = islamabad()?;
     let report = analyze(&model)?;

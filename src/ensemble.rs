@@ -9,9 +9,21 @@
 //!
 //! ```
 //! use escalation::prelude::*;
-//! use escalation::ensemble::{EnsembleOptions, run_ensemble};
 //!
-//! let (_, model) = Scenario::load("examples/scenarios/islamabad.toml").unwrap();
+//! // A fourteen-day ceasefire between two rivals, with misattributed spoiler
+//! // attacks (a smaller cousin of the repository's Islamabad scenario).
+//! let model = Model::builder()
+//!     .horizon(30.0)
+//!     .seed(7)
+//!     .actor(ActorSpec::new("US", 0.5).grievance(0.15).initial(2.5))
+//!     .actor(ActorSpec::new("Iran", 0.4).grievance(0.2).initial(2.5))
+//!     .coupling("US", "Iran", 0.3)
+//!     .coupling("Iran", "US", 0.35)
+//!     .controller(ControllerSpec::new(1.0).lag(1))
+//!     .phase(PhaseSpec::new("ceasefire", 0.0, 14.0, 0.3).parties(["US", "Iran"]).breach_rung(4))
+//!     .spoilers(SpoilerSpec::new(0.1, 1.5, ["US"], "Iran").attribution(0.6))
+//!     .build()
+//!     .unwrap();
 //! let opts = EnsembleOptions { runs: 40, ..EnsembleOptions::default() };
 //! let summary = run_ensemble(&model, &opts, None).unwrap();
 //! let total: f64 = Outcome::ALL.iter().map(|&o| summary.fraction(o)).sum();
@@ -393,6 +405,45 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
 /// [`Error::Invalid`] for zero runs or a bad shard; the first run's
 /// [`Error::Numerical`] if the simulator fails; [`Error::Cancelled`] when
 /// `opts.cancel` is set before the last run.
+///
+/// # Example
+///
+/// A fourteen-day ceasefire with spoiler attacks, half of them blamed on
+/// the wrong side: some runs fail. The summary is the same whatever the
+/// number of threads:
+///
+/// ```
+/// use escalation::prelude::*;
+///
+/// let model = Model::builder()
+///     .horizon(30.0)
+///     .seed(11)
+///     .actor(ActorSpec::new("US", 0.5).grievance(0.2).initial(2.0))
+///     .actor(ActorSpec::new("Iran", 0.4).grievance(0.25).initial(2.5))
+///     .coupling("US", "Iran", 0.35)
+///     .coupling("Iran", "US", 0.6)
+///     .controller(ControllerSpec::new(1.0).lag(1).derivative(0.5))
+///     .phase(PhaseSpec::new("ceasefire", 0.0, 14.0, 0.3).parties(["US", "Iran"]).breach_rung(3))
+///     .spoilers(SpoilerSpec::new(0.15, 1.5, ["US"], "Iran").attribution(0.5))
+///     .build()?;
+/// let opts = EnsembleOptions { runs: 200, ..EnsembleOptions::default() };
+/// let seen = std::sync::atomic::AtomicU64::new(0);
+/// let tick = |k: u64| {
+///     seen.fetch_add(k, std::sync::atomic::Ordering::Relaxed);
+/// };
+/// let summary = run_ensemble(&model, &opts, Some(&tick))?;
+/// assert_eq!(seen.into_inner(), 200);
+/// let runs: u64 = Outcome::ALL.iter().map(|&o| summary.count(o)).sum();
+/// assert_eq!(runs, 200);
+/// let exploded = summary.fraction(Outcome::Exploded);
+/// let [lo, hi] = summary.interval(Outcome::Exploded); // Wilson, 95 %
+/// assert!(0.0 < exploded && lo < exploded && exploded < hi);
+/// assert!(summary.explosion_quantile(0.5).is_some());
+/// // One thread or all: the same numbers.
+/// let serial = EnsembleOptions { threads: Some(1), ..opts.clone() };
+/// assert_eq!(run_ensemble(&model, &serial, None)?, summary);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn run_ensemble(
     model: &Model,
     opts: &EnsembleOptions,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """EMA workbench's PRIM on the cases the Rust core wrote, step by step.
 
-    cargo test --release --test experiments_reference -- --ignored
+    cargo test --release --test it experiments_reference:: -- --ignored
     python benches/reference/prim.py target/experiments-reference [CASE ...]
 
 For each case (default: prim_planted, prim_noisy, prim_ties, prim_big) it

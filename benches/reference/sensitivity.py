@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SALib 1.6 (and scipy's Sobol' engine) on the matrices the Rust core wrote.
 
-    cargo test --release --test experiments_reference -- --ignored
+    cargo test --release --test it experiments_reference:: -- --ignored
     python benches/reference/sensitivity.py target/experiments-reference
 
 Checks, and exits non-zero when one fails:

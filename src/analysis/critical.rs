@@ -87,7 +87,7 @@ fn spectral_radius(b: &DMatrix<f64>) -> Result<f64> {
 /// Collatz–Wielandt bounds `minᵢ (Bx)ᵢ/xᵢ ≤ ρ(B) ≤ maxᵢ (Bx)ᵢ/xᵢ`, stopped
 /// when they agree to `10⁻¹³` (relative), retried on `B + I` for a cyclic
 /// coupling; otherwise, and whenever the bracket does not close, from the
-/// eigenvalues (`docs/analysis.md`, "Perron–Frobenius critical gain").
+/// eigenvalues (`docs/analysis.md` §3, "Non-negative coupling").
 ///
 /// ```
 /// use escalation::analysis::perron_critical_gain;
@@ -170,6 +170,20 @@ fn reciprocal_real_eigenvalues(b: &DMatrix<f64>, out: &mut Vec<f64>) -> Result<(
 ///
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
+///
+/// # Example
+///
+/// ```
+/// use escalation::analysis::{critical_gain, crossing_candidates};
+/// use escalation::model::Dynamics;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?;
+/// let candidates = crossing_candidates(&d)?;
+/// // γ* is among them (here the only real crossing, √(ab/kl)).
+/// let g = critical_gain(&d)?.unwrap();
+/// assert!(candidates.iter().any(|&c| (c - g).abs() < 1e-9 * g));
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn crossing_candidates(d: &Dynamics) -> Result<Vec<f64>> {
     d.check()?;
     let n = d.n();
@@ -215,6 +229,38 @@ fn explosive(d: &Dynamics, gain: f64) -> Result<bool> {
 ///
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
+///
+/// # Example
+///
+/// Three rivals reacting in a cycle, West deterred by East (a negative
+/// reaction; `examples/scenarios/triad.toml` in the repository): the loop
+/// loses stability through an oscillation, at `γ* ≈ 1.067` with a period of
+/// about 8.5 days.
+///
+/// ```
+/// use escalation::analysis::{critical_crossing, spectral_abscissa};
+/// use escalation::model::Dynamics;
+/// use escalation::nalgebra::{DMatrix, DVector};
+///
+/// let a = DVector::from_vec(vec![0.5, 0.4, 0.6]);
+/// let k = DMatrix::from_row_slice(3, 3, &[
+///     0.0, 0.1, 0.9,  // North reacts to East, West
+///     0.8, 0.0, 0.1,  // East
+///     0.2, -0.9, 0.0, // West backs down as East rises
+/// ]);
+/// let d = Dynamics::new(a, k, DVector::from_vec(vec![0.05, 0.05, 0.6]))?;
+/// let c = critical_crossing(&d)?.unwrap();
+/// assert!(c.is_oscillatory());
+/// assert!((c.gain - 1.067).abs() < 1e-3);
+/// assert!((std::f64::consts::TAU / c.frequency - 8.5).abs() < 0.1);
+/// // The loop is marginal there: the spectral abscissa is zero.
+/// assert!(spectral_abscissa(&d, c.gain)?.abs() < 1e-9);
+///
+/// // A skew-symmetric coupling never explodes.
+/// let skew = Dynamics::richardson(0.5, 0.4, 0.3, -0.3, 0.0, 0.0)?;
+/// assert_eq!(critical_crossing(&skew)?, None);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn critical_crossing(d: &Dynamics) -> Result<Option<Crossing>> {
     d.check()?;
     // Without a feedback cycle M(γ) is triangular up to a permutation: its
@@ -263,6 +309,29 @@ pub fn critical_crossing(d: &Dynamics) -> Result<Option<Crossing>> {
 ///
 /// # Errors
 /// [`Error::Numerical`] if an eigenvalue computation fails.
+///
+/// # Example
+///
+/// Richardson's dyad explodes above `γ* = √(ab/kl)`; its margin at gain 1
+/// is `γ*/1`, about 0.46 dB:
+///
+/// ```
+/// use escalation::analysis::{critical_gain, gain_margin, gain_margin_db, stability, Verdict};
+/// use escalation::model::Dynamics;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.02, 0.01)?;
+/// let g = critical_gain(&d)?.unwrap();
+/// assert!((g - (0.20f64 / 0.18).sqrt()).abs() < 1e-12);
+/// assert_eq!(stability(&d, 0.99 * g)?.1, Verdict::Stable);
+/// assert_eq!(stability(&d, 1.01 * g)?.1, Verdict::Explosive);
+/// let margin = gain_margin(Some(g), d.gain);
+/// assert!((gain_margin_db(margin).unwrap() - 0.4576).abs() < 1e-4);
+///
+/// // No feedback cycle (only A reacts to B): never explodes.
+/// let chain = Dynamics::richardson(0.5, 0.4, 0.3, 0.0, 0.0, 0.0)?;
+/// assert_eq!(critical_gain(&chain)?, None);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn critical_gain(d: &Dynamics) -> Result<Option<f64>> {
     d.check()?;
     if d.is_nonnegative() {
@@ -275,6 +344,18 @@ pub fn critical_gain(d: &Dynamics) -> Result<Option<f64>> {
 /// Gain margin `γ*/γ` (dimensionless): how many times the current gain
 /// may be multiplied before the loop explodes. `None` without a critical
 /// gain or at zero gain.
+///
+/// ```
+/// use escalation::analysis::{gain_margin, gain_margin_db};
+///
+/// // γ* = 1.5 at gain 1.2: the gain may grow by a quarter (1.94 dB).
+/// let m = gain_margin(Some(1.5), 1.2);
+/// assert!((m.unwrap() - 1.25).abs() < 1e-12);
+/// assert!((gain_margin_db(m).unwrap() - 1.938).abs() < 1e-3);
+/// // Past γ* the margin is below 1 (negative in dB).
+/// assert!(gain_margin_db(gain_margin(Some(1.5), 2.0)).unwrap() < 0.0);
+/// assert_eq!(gain_margin(None, 1.0), None);
+/// ```
 #[must_use]
 pub fn gain_margin(critical: Option<f64>, gain: f64) -> Option<f64> {
     critical
@@ -283,7 +364,7 @@ pub fn gain_margin(critical: Option<f64>, gain: f64) -> Option<f64> {
         .filter(|m| m.is_finite())
 }
 
-/// Gain margin in decibels, `20 log₁₀(γ*/γ)`.
+/// Gain margin in decibels, `20 log₁₀(γ*/γ)` (see [`gain_margin`]).
 #[must_use]
 pub fn gain_margin_db(margin: Option<f64>) -> Option<f64> {
     margin.filter(|m| *m > 0.0).map(|m| 20.0 * m.log10())
@@ -301,6 +382,24 @@ pub fn gain_margin_db(margin: Option<f64>) -> Option<f64> {
 ///
 /// # Errors
 /// As [`critical_gain`].
+///
+/// # Example
+///
+/// For Richardson's dyad `γ* = √(ab/kl)`, so `∂γ*/∂k = −γ*/(2k)`: a stronger
+/// reaction of the first actor to the second lowers the critical gain.
+///
+/// ```
+/// use escalation::analysis::{critical_gain, critical_gain_sensitivity};
+/// use escalation::model::Dynamics;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?;
+/// let g = critical_gain(&d)?.unwrap();
+/// let s = critical_gain_sensitivity(&d)?.unwrap();
+/// assert!((s[(0, 1)] - (-g / (2.0 * 0.3))).abs() < 1e-9);
+/// assert!((s[(1, 0)] - (-g / (2.0 * 0.6))).abs() < 1e-9);
+/// assert_eq!(s[(0, 0)], 0.0);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn critical_gain_sensitivity(d: &Dynamics) -> Result<Option<DMatrix<f64>>> {
     d.check()?;
     let Some(gstar) = critical_gain(d)? else {

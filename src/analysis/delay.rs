@@ -131,6 +131,28 @@ impl DelayMargin {
 ///
 /// # Errors
 /// As [`super::sampled_spectral_radius`].
+///
+/// # Example
+///
+/// ```
+/// use escalation::analysis::{DelayMargin, delay_margin};
+/// use escalation::control::Controller;
+/// use escalation::model::Dynamics;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?;
+/// let c = Controller::new(1.0, 0)?;
+/// // Below γ* ≈ 1.054 no lag destabilizes the plain controller...
+/// assert_eq!(delay_margin(&d, &c, 1.0)?, DelayMargin::AllStable);
+/// // ...and above it not even lag 0 is stable.
+/// assert_eq!(delay_margin(&d, &c, 1.2)?, DelayMargin::Unstable);
+/// // Strong sensitization (a derivative term of 3 days) destabilizes the
+/// // loop at gain 1 even without lag, though not at gain 0.5.
+/// let mut sensitized = c.clone();
+/// sensitized.derivative = 3.0;
+/// assert_eq!(delay_margin(&d, &sensitized, 1.0)?, DelayMargin::Unstable);
+/// assert_eq!(delay_margin(&d, &sensitized, 0.5)?, DelayMargin::AllStable);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn delay_margin(d: &Dynamics, c: &Controller, gain: f64) -> Result<DelayMargin> {
     d.check()?;
     c.check()?;

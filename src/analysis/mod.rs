@@ -1,6 +1,6 @@
 //! Stability analysis: when does the loop explode, and how much margin is left?
 //!
-//! The continuous model (design §2) linearised at its equilibrium is
+//! The continuous model (`docs/model.md` §1) linearised at its equilibrium is
 //! `dξ/dt = J ξ`, with `J = M(γ) = −A + γK` for the linear model. Everything
 //! here is built on that matrix and on its sampled-data counterpart:
 //!

@@ -1,5 +1,5 @@
 //! `analyze`: the whole linear analysis of a model at its baseline gain, as
-//! one serializable report (the JSON of design §7).
+//! one serializable report (the JSON of `docs/analysis.md` §7).
 
 use nalgebra::{DMatrix, DVector};
 use serde::ser::SerializeMap;
@@ -145,7 +145,7 @@ impl<T: Serialize> Serialize for Ordered<T> {
 
 /// The analysis of a model at its baseline gain.
 ///
-/// Serializes to the JSON of design §7 (`actors`, `gain`, `equilibrium`,
+/// Serializes to the JSON of `docs/analysis.md` §7 (`actors`, `gain`, `equilibrium`,
 /// `eigenvalues`, `spectral_abscissa`, `verdict`, `doubling_time`,
 /// `critical_gain`, `gain_margin`, `dominant_actors`, `sampled`) plus the
 /// keys documented on each field.
@@ -234,7 +234,31 @@ fn modes(
 /// critical gain is that of the linear loop (small intensities).
 ///
 /// # Errors
+/// [`Error::Invalid`] for an invalid model ([`Model::check`]);
 /// [`Error::Numerical`] if an eigenvalue computation fails.
+///
+/// # Example
+///
+/// Richardson's dyad at gain 1: stable, settling at `(0.55, 0.85)`, with
+/// `γ* = √(ab/kl) = √(0.20/0.18)` and so a margin of about 5 %:
+///
+/// ```
+/// use escalation::prelude::*;
+///
+/// let d = Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.02, 0.01)?;
+/// let report = analyze(&Model::from_dynamics(d, 100.0))?;
+/// assert_eq!(report.verdict, Verdict::Stable);
+/// let x = report.equilibrium.as_ref().unwrap();
+/// assert!((x[0] - 0.55).abs() < 1e-12 && (x[1] - 0.85).abs() < 1e-12);
+/// let critical = (0.20f64 / 0.18).sqrt();
+/// assert!((report.critical_gain.unwrap() - critical).abs() < 1e-12);
+/// assert!((report.gain_margin.unwrap() - critical).abs() < 1e-12);
+/// assert!(report.spectral_abscissa < 0.0 && report.doubling_time.is_none());
+/// // The same report as `escalation analyze --json` prints.
+/// let json = serde_json::to_value(&report).unwrap();
+/// assert_eq!(json["verdict"], "stable");
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn analyze(model: &Model) -> Result<Report> {
     model.check()?;
     let d = model.effective_dynamics();

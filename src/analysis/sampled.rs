@@ -1,6 +1,6 @@
-//! The sampled-data loop (design §3): the lagged companion matrix built on
-//! the exact zero-order hold of `zoh.rs`, its spectral radius and the
-//! sampled critical gain.
+//! The sampled-data loop (`docs/model.md` §2, `docs/analysis.md` §4): the
+//! lagged companion matrix built on the exact zero-order hold of `zoh.rs`,
+//! its spectral radius and the sampled critical gain.
 //!
 //! Between decisions `dx/dt = −Ax + u[k] + g` with `u[k] = γK φ[k]` held
 //! for one period `Δ`, so `x[k+1] = Φ x[k] + Γ (γK φ[k] + g)` with

@@ -1,4 +1,4 @@
-//! JSON reports of the fits (the `fit --json` output; design §7).
+//! JSON reports of the fits (the `fit --json` output; keys in `docs/calibration.md`, "Command line and JSON").
 
 use nalgebra::{DMatrix, DVector};
 use serde_json::{Map, Value, json};

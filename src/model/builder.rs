@@ -184,6 +184,21 @@ impl ModelBuilder {
     ///
     /// # Errors
     /// [`crate::Error::Invalid`] naming the first offending element.
+    ///
+    /// ```
+    /// use escalation::prelude::*;
+    ///
+    /// let builder = Model::builder()
+    ///     .horizon(30.0)
+    ///     .actor(ActorSpec::new("A", 0.5))
+    ///     .actor(ActorSpec::new("B", 0.4))
+    ///     .coupling("A", "B", 0.3);
+    /// assert_eq!(builder.build()?.n(), 2);
+    /// // A restraint must be positive: the error names the element.
+    /// let err = builder.actor(ActorSpec::new("C", -1.0)).build().unwrap_err();
+    /// assert!(err.to_string().contains("actor[2].restraint"), "{err}");
+    /// # Ok::<(), escalation::Error>(())
+    /// ```
     pub fn build(&self) -> Result<Model> {
         self.spec.compile()
     }

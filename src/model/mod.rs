@@ -145,6 +145,23 @@ impl Model {
     }
 
     /// A builder that takes names (see [`ModelBuilder`]).
+    ///
+    /// ```
+    /// use escalation::prelude::*;
+    ///
+    /// // Richardson's dyad with a logistic ceiling on one side, in code.
+    /// let model = Model::builder()
+    ///     .horizon(100.0)
+    ///     .actor(ActorSpec::new("A", 0.5).grievance(0.02))
+    ///     .actor(ActorSpec::new("B", 0.4).grievance(0.01).ceiling(5.0))
+    ///     .coupling("A", "B", 0.3)
+    ///     .coupling("B", "A", 0.6)
+    ///     .build()?;
+    /// assert_eq!(model.dynamics.names, ["A", "B"]);
+    /// assert_eq!(model.dynamics.coupling[(1, 0)], 0.6);
+    /// assert_eq!(model.dynamics.ceiling, [None, Some(5.0)]);
+    /// # Ok::<(), escalation::Error>(())
+    /// ```
     #[must_use]
     pub fn builder() -> ModelBuilder {
         ModelBuilder::default()

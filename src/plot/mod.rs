@@ -149,6 +149,30 @@ pub trait Figure {
     ///
     /// # Errors
     /// As [`save_sized`](Figure::save_sized).
+    ///
+    /// # Example
+    ///
+    /// A run of Richardson's dyad as PNG and SVG, in the system's
+    /// temporary folder:
+    ///
+    /// ```
+    /// use escalation::prelude::*;
+    /// use escalation::plot::TrajectoryPlot;
+    ///
+    /// let model = Model::from_dynamics(Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.2, 0.1)?, 60.0);
+    /// let run = simulate(&model, &SimOptions::default())?;
+    /// let dir = std::env::temp_dir().join(format!("escalation-doc-save-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let plot = TrajectoryPlot::new(&run, &model);
+    /// plot.save(dir.join("run.png"))?;
+    /// plot.save(dir.join("run.svg"))?;
+    /// assert!(std::fs::read(dir.join("run.png"))?.starts_with(b"\x89PNG"));
+    /// // An extension that is neither .png nor .svg is refused; nothing is written.
+    /// assert!(plot.save(dir.join("run.gif")).is_err());
+    /// assert!(!dir.join("run.gif").exists());
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         self.save_sized(path, self.default_size())
     }

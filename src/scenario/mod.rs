@@ -138,6 +138,52 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Parse`] or [`Error::Invalid`].
+    ///
+    /// # Example
+    ///
+    /// The format is that of the scenario files (`docs/scenarios.md`):
+    ///
+    /// ```
+    /// use escalation::prelude::*;
+    ///
+    /// let text = r#"
+    /// name = "dyad"
+    /// horizon = 100.0
+    ///
+    /// [[actor]]
+    /// name = "A"
+    /// restraint = 0.5
+    ///
+    /// [[actor]]
+    /// name = "B"
+    /// restraint = 0.4
+    ///
+    /// [coupling]
+    /// A = { B = 0.3 }
+    /// B = { A = 0.6 }
+    ///
+    /// [[phase]]
+    /// name = "ceasefire"
+    /// start = 10.0
+    /// end = 24.0
+    /// gain = 0.3
+    /// parties = ["A", "B"]
+    /// "#;
+    /// let (spec, model) = Scenario::compile_str(text, Format::Toml)?;
+    /// assert_eq!(spec.name, "dyad");
+    /// assert_eq!(model.dynamics.names, ["A", "B"]);
+    /// assert_eq!(model.phases[0].parties, [0, 1]); // names became indices
+    ///
+    /// // The same scenario as JSON compiles to the same model.
+    /// let json = serde_json::to_string(&spec).unwrap();
+    /// assert_eq!(Scenario::compile_str(&json, Format::Json)?.1, model);
+    ///
+    /// // An error names the key and, in TOML, its line.
+    /// let bad = text.replace("restraint = 0.4", "restraint = -0.4");
+    /// let err = Scenario::compile_str(&bad, Format::Toml).unwrap_err();
+    /// assert!(err.to_string().contains("actor[1].restraint"), "{err}");
+    /// # Ok::<(), escalation::Error>(())
+    /// ```
     pub fn compile_str(text: &str, format: Format) -> Result<(Self, Model)> {
         let scenario = match format {
             Format::Toml => Self::from_toml_str(text)?,
@@ -163,6 +209,29 @@ impl Scenario {
     ///
     /// # Errors
     /// [`Error::Io`], [`Error::Parse`] or [`Error::Invalid`].
+    ///
+    /// # Example
+    ///
+    /// A scenario written to a file and read back (the repository's own
+    /// scenarios are in `examples/scenarios/`):
+    ///
+    /// ```
+    /// use escalation::prelude::*;
+    ///
+    /// let model = Model::builder()
+    ///     .name("dyad")
+    ///     .horizon(100.0)
+    ///     .actor(ActorSpec::new("A", 0.5))
+    ///     .actor(ActorSpec::new("B", 0.4))
+    ///     .coupling("A", "B", 0.3);
+    /// let path = std::env::temp_dir().join(format!("escalation-doc-{}.toml", std::process::id()));
+    /// std::fs::write(&path, model.scenario().to_toml_string()?)?;
+    /// let (spec, loaded) = Scenario::load(&path)?;
+    /// assert_eq!(&spec, model.scenario());
+    /// assert_eq!(loaded, model.build()?);
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<(Self, Model)> {
         let path = path.as_ref();
         let text =

@@ -1,6 +1,6 @@
-//! The discrete controller's decisions (`docs/model.md`): perception with
-//! lag and deadband, sensitization (with adaptation), the response held
-//! until the next tick.
+//! The discrete controller's decisions (`docs/model.md` §2, "The discrete
+//! controller"): perception with lag and deadband, sensitization (with
+//! adaptation), the response held until the next tick.
 
 use super::engine::{EPS, Run};
 

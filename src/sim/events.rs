@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// How a run ended: the first that applies (design §5).
+/// How a run ended: the first that applies (`docs/scenarios.md`, "Outcomes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// One simulated run.
 ///
-/// Serializes to the JSON of design §7: `t`, `x` (actor → series), `rung`
+/// Serializes to the JSON of `docs/model.md` §5 ("Outputs of a run"): `t`, `x` (actor → series), `rung`
 /// (actor → series), `events`, `outcome`, `explosion_time`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trajectory {
@@ -94,7 +94,7 @@ impl Trajectory {
         }
     }
 
-    /// Pretty JSON with the keys of design §7.
+    /// Pretty JSON with the keys of `docs/model.md` §5.
     ///
     /// # Errors
     /// [`Error::Numerical`] if a value has no JSON form (never for a finished run).

@@ -74,6 +74,14 @@ pub fn gain_sweep(
 /// The first place the verdict changes along `points`: the last value with
 /// the first verdict and the first value with another, or `None` when every
 /// verdict is the same.
+///
+/// ```
+/// use escalation::prelude::*;
+///
+/// let points = [(0.5, Verdict::Stable), (1.0, Verdict::Stable), (1.5, Verdict::Explosive)];
+/// assert_eq!(first_flip(&points), Some((1.0, 1.5)));
+/// assert_eq!(first_flip(&points[..2]), None);
+/// ```
 #[must_use]
 pub fn first_flip(points: &[(f64, Verdict)]) -> Option<(f64, f64)> {
     points

@@ -246,6 +246,35 @@ impl Evaluator<'_> {
 /// # Errors
 /// The first point's analysis error; [`Error::Cancelled`] when
 /// `opts.cancel` is set before the last point.
+///
+/// # Example
+///
+/// Richardson's dyad over the plane of the two reactions `k × l`: the loop
+/// is stable where `kl < ab = 0.2`.
+///
+/// ```
+/// use escalation::prelude::*;
+///
+/// let model = Model::from_dynamics(Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?, 30.0);
+/// let grid = Grid::new(vec![
+///     Axis::new(&model, Param::Coupling(0, 1), 0.0, 1.0, 11)?,
+///     Axis::new(&model, Param::Coupling(1, 0), 0.0, 1.0, 11)?,
+/// ])?;
+/// let points = sweep_linear(&model, &grid, &SweepOptions::default(), None)?;
+/// assert_eq!(points.len(), 121);
+/// for p in &points {
+///     let (k, l) = (p.values[0], p.values[1]);
+///     if k * l < 0.19 {
+///         assert_eq!(p.verdict, Verdict::Stable);
+///     } else if k * l > 0.21 {
+///         assert_eq!(p.verdict, Verdict::Explosive);
+///     }
+/// }
+/// // The same grid by the command line's syntax.
+/// let parsed = Grid::parse(&["coupling.X.Y=0:1:11".into(), "coupling.Y.X=0:1:11".into()], &model)?;
+/// assert_eq!(parsed, grid);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn sweep_linear(
     model: &Model,
     grid: &Grid,
@@ -291,6 +320,21 @@ const CHUNK: usize = 4096;
 /// # Errors
 /// The first point's analysis error; [`Error::Cancelled`] when
 /// `opts.cancel` is set before the last chunk.
+///
+/// # Example
+///
+/// ```
+/// use escalation::prelude::*;
+/// use escalation::sweep::sweep_summary;
+///
+/// // Richardson's dyad, γ* = √(0.20/0.18) ≈ 1.054: of the gains 0, 0.01, …, 2,
+/// // the 106 up to 1.05 are stable, the 95 from 1.06 explosive.
+/// let model = Model::from_dynamics(Dynamics::richardson(0.5, 0.4, 0.3, 0.6, 0.0, 0.0)?, 30.0);
+/// let grid = Grid::new(vec![Axis::new(&model, Param::Gain, 0.0, 2.0, 201)?])?;
+/// let counts = sweep_summary(&model, &grid, &SweepOptions::default(), None)?;
+/// assert_eq!((counts.points, counts.stable, counts.explosive), (201, 106, 95));
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn sweep_summary(
     model: &Model,
     grid: &Grid,

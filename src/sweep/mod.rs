@@ -221,6 +221,41 @@ pub struct EnsemblePoint {
 /// # Errors
 /// As [`run_ensemble`]; [`Error::Invalid`] for a bad parameter value;
 /// [`Error::Cancelled`] when `opts.cancel` or `ensemble.cancel` is set.
+///
+/// # Example
+///
+/// The chance a fourteen-day ceasefire fails as spoiler attacks are traced
+/// correctly more often (`spoilers.attribution` 0, 0.5, 1): every point
+/// sees the same attacks, so only the blame differs.
+///
+/// ```
+/// use escalation::prelude::*;
+/// use escalation::sweep::SpoilerField;
+///
+/// let model = Model::builder()
+///     .horizon(30.0)
+///     .actor(ActorSpec::new("US", 0.5).grievance(0.2).initial(2.0))
+///     .actor(ActorSpec::new("Iran", 0.4).grievance(0.25).initial(2.5))
+///     .coupling("US", "Iran", 0.35)
+///     .coupling("Iran", "US", 0.6)
+///     .controller(ControllerSpec::new(1.0).lag(1).derivative(0.5))
+///     .phase(PhaseSpec::new("ceasefire", 0.0, 14.0, 0.3).parties(["US", "Iran"]).breach_rung(3))
+///     .spoilers(SpoilerSpec::new(0.15, 1.5, ["US"], "Iran"))
+///     .build()?;
+/// let axis = Axis::new(&model, Param::Spoilers(SpoilerField::Attribution), 0.0, 1.0, 3)?;
+/// let grid = Grid::new(vec![axis])?;
+/// let ensemble = EnsembleOptions { runs: 200, ..EnsembleOptions::default() };
+/// let points = sweep_ensemble(&model, &grid, &ensemble, &SweepOptions::default(), None)?;
+/// assert_eq!(points[2].values, [1.0]);
+/// let failed: Vec<f64> = points
+///     .iter()
+///     .map(|p| p.summary.fraction(Outcome::Collapsed) + p.summary.fraction(Outcome::Exploded))
+///     .collect();
+/// // Misattributed attacks break it; correctly attributed ones never do.
+/// assert!(failed[0] > failed[1] && failed[1] > failed[2]);
+/// assert_eq!(failed[2], 0.0);
+/// # Ok::<(), escalation::Error>(())
+/// ```
 pub fn sweep_ensemble(
     model: &Model,
     grid: &Grid,

@@ -1,4 +1,4 @@
-//! Inputs computed from the model for `tests/plots.rs`: closed forms and
+//! Inputs computed from the model for `tests/it/plots.rs`: closed forms and
 //! simulated ensembles.
 
 use escalation::analysis::Verdict;

@@ -6,7 +6,7 @@
 //! (`ab - γ²kl`, the eigenvalues of a 2×2 matrix, the equilibria), a Poisson
 //! probability, and simulated ensembles.
 
-mod plot_support;
+use crate::plot_support;
 
 use escalation::model::Dynamics;
 use escalation::plot::{self, Mark, TrajectoryPlot};

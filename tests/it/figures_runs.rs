@@ -2,7 +2,7 @@
 //! map and side-by-side panels (`plot::SideBySide`), checked against the
 //! runs themselves.
 
-mod common;
+use crate::common;
 use common::{grid, invalid, load};
 use escalation::analysis::Verdict;
 use escalation::ensemble::{EnsembleOptions, run_ensemble};

@@ -2,7 +2,7 @@
 //! equilibrium, the Perron–Frobenius critical gain, Hopf crossings, the
 //! sensitivity of γ*, and eigenvalue verdicts against simulated outcomes.
 
-mod common;
+use crate::common;
 use approx::assert_relative_eq;
 use escalation::analysis::{
     Verdict, critical_crossing, critical_gain, critical_gain_sensitivity, crossing_candidates,

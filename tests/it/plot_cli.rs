@@ -2,8 +2,7 @@
 //! a well-formed SVG; bad kinds and arguments exit with code 2.
 
 #[allow(dead_code, unused_imports)]
-#[path = "plot_support/mod.rs"]
-mod plot_support;
+use crate::plot_support;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! `benches/reference/` (SALib 1.6, EMA workbench), with the Rust timings:
 //!
 //! ```text
-//! cargo test --release --test experiments_reference -- --ignored
+//! cargo test --release --test it experiments_reference:: -- --ignored
 //! python benches/reference/sensitivity.py target/experiments-reference
 //! python benches/reference/prim.py target/experiments-reference
 //! ```

@@ -7,9 +7,9 @@
 //! point: each returns an error or a sound result, never panics.
 //!
 //! 2,000 mutated models per default run; a longer run:
-//! `cargo test --release --test model_check -- --ignored`.
+//! `cargo test --release --test it model_check:: -- --ignored`.
 
-mod common;
+use crate::common;
 
 use escalation::analysis::{self, Loop};
 use escalation::ensemble::{EnsembleOptions, run_ensemble};
@@ -762,7 +762,7 @@ fn mutated_models_never_panic_any_entry_point() {
 }
 
 #[test]
-#[ignore = "long run: cargo test --release --test model_check -- --ignored"]
+#[ignore = "long run: cargo test --release --test it model_check:: -- --ignored"]
 fn mutated_models_long_run() {
     run_cases(50_000);
 }

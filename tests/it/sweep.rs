@@ -1,7 +1,7 @@
 //! Parameter sweeps: agreement with single-point analysis, the analytic
 //! Richardson boundary, sharding and merging, and bad grids.
 
-mod common;
+use crate::common;
 use common::{grid, load};
 use escalation::analysis::{Verdict, sampled_stability, stability};
 use escalation::ensemble::EnsembleOptions;

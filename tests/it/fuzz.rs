@@ -4,14 +4,14 @@
 //! is promised.
 //!
 //! 1,000 cases per property in the default run (`cargo test`); a longer run:
-//! `cargo test --release --test fuzz -- --ignored`.
+//! `cargo test --release --test it fuzz:: -- --ignored`.
 
 use escalation::prelude::*;
 use escalation::scenario::Format;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-const VALID: &str = include_str!("../examples/scenarios/islamabad.toml");
+const VALID: &str = include_str!("../../examples/scenarios/islamabad.toml");
 
 /// Numbers a mutation may write into a value.
 fn number() -> impl Strategy<Value = String> {
@@ -178,7 +178,7 @@ fn arbitrary_text_never_panics() {
     run(1000, arbitrary());
 }
 
-const COW: &str = include_str!("../examples/data/cow_nmc_1909_1913.csv");
+const COW: &str = include_str!("../../examples/data/cow_nmc_1909_1913.csv");
 
 /// Parses a CSV and runs both fits with a small bootstrap.
 fn exercise_fit(text: &str) -> Result<(), TestCaseError> {
@@ -235,7 +235,7 @@ fn mutated_and_arbitrary_csv_never_panics_the_fits() {
 }
 
 #[test]
-#[ignore = "long fuzz run: cargo test --release --test fuzz -- --ignored"]
+#[ignore = "long fuzz run: cargo test --release --test it fuzz:: -- --ignored"]
 fn long_fuzz_run() {
     run(50_000, mutated());
     run(50_000, arbitrary());

@@ -1,10 +1,11 @@
 //! The Islamabad scenario built with the builder (`examples/in_code.rs`)
 //! equals the one compiled from `examples/scenarios/islamabad.toml`.
 
-#[path = "../examples/in_code.rs"]
+#[allow(clippy::module_inception)] // the example, included by path
+#[path = "../../examples/in_code.rs"]
 mod in_code;
 
-mod common;
+use crate::common;
 
 #[test]
 fn the_in_code_islamabad_equals_the_file() {

@@ -999,7 +999,7 @@ proptest! {
 
 /// Random edits of valid parts: `merge` either accepts them with fractions
 /// that make sense or refuses them with exit code 2; never a panic, never
-/// an internal error. `cargo test --release --test reliability_io -- --ignored`.
+/// an internal error. `cargo test --release --test it reliability_io:: -- --ignored`.
 #[test]
 #[ignore = "long fuzz run"]
 fn fuzz_merge_with_edited_parts() {
@@ -1070,7 +1070,7 @@ fn fuzz_merge_with_edited_parts() {
 /// Random edits of sweep parts (linear and summary) and random bytes as
 /// scenario and part files: exit 0 with a table of the grid's size, or 2;
 /// never a panic or an internal error.
-/// `cargo test --release --test reliability_io -- --ignored`.
+/// `cargo test --release --test it reliability_io:: -- --ignored`.
 #[test]
 #[ignore = "long fuzz run"]
 fn fuzz_merge_sweeps_and_random_inputs() {

@@ -1,4 +1,4 @@
-//! Helpers for `tests/plots.rs`: file checks (PNG header, SVG
+//! Helpers for `tests/it/plots.rs`: file checks (PNG header, SVG
 //! well-formedness) and inputs computed from the model.
 
 mod inputs;

@@ -2,7 +2,7 @@
 //! checked against closed forms, direct analyses and invariants (maps, root
 //! locus, bifurcation, phase portrait; random runs in `figures_runs.rs`).
 
-mod common;
+use crate::common;
 use common::{grid, invalid, load};
 use escalation::analysis::{
     critical_gain, jacobian_eigenvalues, sampled_spectral_radius, spectral_abscissa,

@@ -2,7 +2,7 @@
 //! simulator, delay independence of positive loops, the effect of lag with
 //! derivative action, the delay margin, and verdicts against simulation.
 
-mod common;
+use crate::common;
 use approx::assert_relative_eq;
 use escalation::analysis::{
     DelayMargin, Verdict, companion, critical_gain, delay_margin, loop_radius_bound,

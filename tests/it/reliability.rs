@@ -121,8 +121,11 @@ fn files_we_did_not_create_are_never_overwritten_without_force() {
 /// missing; a sweep stops with an error that says so.
 #[test]
 fn oversized_sampled_analysis_is_refused_not_run_for_hours() {
-    let text =
-        include_str!("../examples/scenarios/islamabad.toml").replacen("lag = 1 ", "lag = 60 ", 1);
+    let text = include_str!("../../examples/scenarios/islamabad.toml").replacen(
+        "lag = 1 ",
+        "lag = 60 ",
+        1,
+    );
     let (_, m) = Scenario::compile_str(&text, Format::Toml).unwrap();
     assert_eq!(m.controller.as_ref().unwrap().lag, 60);
     let report = escalation::analysis::analyze(&m).unwrap();
@@ -153,7 +156,7 @@ fn oversized_sampled_analysis_is_refused_not_run_for_hours() {
 #[test]
 fn the_model_fingerprint_sees_every_value_and_nothing_else() {
     use escalation::merge::fingerprint;
-    let text = include_str!("../examples/scenarios/richardson.toml");
+    let text = include_str!("../../examples/scenarios/richardson.toml");
     let (_, a) = Scenario::compile_str(text, Format::Toml).unwrap();
     let (_, b) = Scenario::compile_str(text, Format::Toml).unwrap();
     assert_eq!(fingerprint(&a), fingerprint(&b));

@@ -3,7 +3,7 @@
 //! calibration figures and side-by-side panels.
 
 #[allow(dead_code, unused_imports)]
-mod plot_support;
+use crate::plot_support;
 
 use escalation::calibrate::{FitOptions, Group, Series, fit_pooled, fit_richardson};
 use escalation::plot::{self, PooledFitPlot, RichardsonFitPlot};

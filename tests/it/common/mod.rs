@@ -1,5 +1,4 @@
-//! Helpers shared by several test files (each test file is its own crate,
-//! so not every one uses every helper).
+//! Helpers shared by several test modules (not every helper is used).
 #![allow(dead_code)]
 
 use escalation::prelude::*;
