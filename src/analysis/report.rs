@@ -170,14 +170,27 @@ pub fn analyze(model: &Model) -> Result<Report> {
     model.check()?;
     let d = model.effective_dynamics();
     let d = d.as_ref();
+    check_gain(d.gain)?;
+    super::check_range(d, d.gain)?;
+    analyze_checked(model, d).map_err(|e| super::name_range_cause(e, d, d.gain))
+}
+
+fn analyze_checked(model: &Model, d: &crate::model::Dynamics) -> Result<Report> {
     let gain = d.gain;
-    check_gain(gain)?;
     let n = d.n();
     let linear = d.is_linear();
     let eq = if linear {
         linear_equilibrium(d, gain)?
     } else {
-        let start = settle(d, gain, &model.initial, 100_000).x;
+        // The short integration cannot follow a flow much faster than its
+        // step (a ceiling far below the drive): then Newton starts from
+        // the initial state.
+        let settled = settle(d, gain, &model.initial, 100_000).x;
+        let start = if settled.iter().all(|v| v.is_finite()) {
+            settled
+        } else {
+            model.initial.clone()
+        };
         ceiling_equilibrium(d, gain, &start)?
     };
     let (jac, keep): (DMatrix<f64>, Vec<usize>) = match (&eq, linear) {
