@@ -143,9 +143,9 @@ pub fn jacobian_eigenvalues(d: &Dynamics, gain: f64) -> Result<Vec<Complex<f64>>
 /// the rounding of the arithmetic is relative to.
 ///
 /// - one actor: `a`;
-/// - two actors: [`abscissa_scale_2`] (`max(a, b) + |γ|√|kl|`, or
-///   `max(a, b)` for an oscillatory pair, whose real part `−(a+b)/2` does
-///   not depend on the couplings);
+/// - two actors: [`abscissa_scale_2`] (the size of the terms whose
+///   difference is `α`, or `(a+b)/2` for an oscillatory pair, whose real
+///   part `−(a+b)/2` does not depend on the couplings);
 /// - more: the Gershgorin bound `maxᵢ Σⱼ |Mᵢⱼ|` of `M(γ)` balanced by a
 ///   diagonal similarity of powers of two (EISPACK's `balanc`), which is
 ///   at most `maxᵢ (aᵢ + |γ| Σⱼ |Kᵢⱼ|)` and does not grow with couplings
@@ -174,20 +174,94 @@ pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
     }
 }
 
-/// The eigenvalue scale of Richardson's two-actor matrix
-/// `[[−a, γk], [γl, −b]]` (1/day): `max(a, b) + |γ|√|kl|`, the Gershgorin
-/// bound of the balanced matrix; `max(a, b)` when `kl < 0` makes the pair
-/// oscillatory (`((a−b)/2)² + γ²kl < 0`), where the real part is `−(a+b)/2`
-/// whatever the couplings. No allocation, no overflow before the result's.
+/// The scale of the spectral abscissa of Richardson's two-actor matrix
+/// `[[−a, γk], [γl, −b]]` (1/day), to which the marginal tolerance is
+/// relative: `(γ²|kl| + ab) / D` with `D = √(((a−b)/2)² + γ²kl) + (a+b)/2`,
+/// the size of the two terms whose difference `(γ²kl − ab)/D` is `α` — so
+/// `α` is marginal only when they cancel to 1e-9, however large the other
+/// eigenvalue (a restraint of 1e20 beside one of 0.4 leaves `α ≈ −0.4`
+/// stable). For an oscillatory pair (`((a−b)/2)² + γ²kl < 0`) it is
+/// `(a+b)/2`, the size of `α = −(a+b)/2`. No allocation, no overflow before
+/// the result's.
 #[inline]
 #[must_use]
 pub fn abscissa_scale_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> f64 {
-    let m = a.max(b).max(0.0);
-    let g = gain.abs() * k.abs().sqrt() * l.abs().sqrt();
-    if (k < 0.0) != (l < 0.0) && k != 0.0 && l != 0.0 && g > 0.5 * (a - b).abs() {
-        return m;
+    abscissa_and_scale_2(a, b, k, l, gain).1
+}
+
+/// [`abscissa_2`] and [`abscissa_scale_2`] at once (what a sweep computes
+/// per grid point).
+#[inline]
+#[must_use]
+pub fn abscissa_and_scale_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> (f64, f64) {
+    let ok = |x: f64| x == 0.0 || (1e-100..=1e100).contains(&x.abs());
+    if ok(a) && ok(b) && ok(gain) && ok(k) && ok(l) {
+        let kl = gain * gain * k * l;
+        let half_diff = 0.5 * (a - b);
+        let disc = half_diff * half_diff + kl;
+        let mean = 0.5 * (a + b);
+        if disc < 0.0 {
+            return (-mean, mean);
+        }
+        let den = disc.sqrt() + mean;
+        let alpha = (kl - a * b) / den;
+        if alpha.is_finite() && den > 0.0 {
+            return (alpha, (kl.abs() + a * b) / den);
+        }
     }
-    m + g
+    wide_2(a, b, k, l, gain)
+}
+
+/// `(α, scale)` of a dyad for any magnitudes: written with
+/// `G = |γ|√|k|√|l|`, `r = √a√b` and `hypot`, so that no intermediate
+/// overflows or underflows before the result does
+/// (`α = (G − r)(G + r)/D` for `kl > 0`).
+fn wide_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> (f64, f64) {
+    let g = gain.abs() * k.abs().sqrt() * l.abs().sqrt();
+    let r = a.sqrt() * b.sqrt();
+    let hd = (0.5 * a - 0.5 * b).abs();
+    let mean = 0.5 * a + 0.5 * b;
+    let oscillatory = (k < 0.0) != (l < 0.0) && g > 0.0;
+    let den = if oscillatory {
+        if g > hd {
+            return (-mean, mean);
+        }
+        // disc = hd² − G² = (hd − G)(hd + G) ≥ 0.
+        (hd - g).sqrt() * (hd + g).sqrt() + mean
+    } else {
+        hd.hypot(g) + mean
+    };
+    if den == 0.0 || !den.is_finite() {
+        let v = if den == 0.0 { 0.0 } else { f64::NAN };
+        return (v, v);
+    }
+    let scale = g * (g / den) + r * (r / den);
+    let alpha = if oscillatory {
+        -scale
+    } else {
+        (g - r) * ((g + r) / den)
+    };
+    (alpha, scale)
+}
+
+/// The two eigenvalues of `[[−a, γk], [γl, −b]]` in closed form, the
+/// larger real part first, for any magnitudes (from [`abscissa_2`] and the
+/// trace `−(a+b)`, or `−(a+b)/2 ± iω` for an oscillatory pair).
+#[must_use]
+pub fn dyad_eigenvalues(a: f64, b: f64, k: f64, l: f64, gain: f64) -> [Complex<f64>; 2] {
+    let g = gain.abs() * k.abs().sqrt() * l.abs().sqrt();
+    let hd = (0.5 * a - 0.5 * b).abs();
+    let mean = 0.5 * a + 0.5 * b;
+    if (k < 0.0) != (l < 0.0) && g > hd {
+        let w = (g - hd).sqrt() * (g + hd).sqrt();
+        return [Complex::new(-mean, w), Complex::new(-mean, -w)];
+    }
+    let alpha = abscissa_2(a, b, k, l, gain);
+    let other = (-mean - alpha) + (-mean);
+    [
+        Complex::new(alpha, 0.0),
+        Complex::new(other.min(alpha), 0.0),
+    ]
 }
 
 /// `maxᵢ Σⱼ |Mᵢⱼ|`: a Gershgorin bound on the modulus of every eigenvalue
@@ -261,48 +335,18 @@ fn abscissa_unchecked(d: &Dynamics, gain: f64) -> Result<f64> {
 }
 
 /// The spectral abscissa (1/day) of Richardson's two-actor matrix
-/// `[[−a, γk], [γl, −b]]`, in closed form, and the eigenvalue scale
-/// `max(a + γ|k|, b + γ|l|)` of [`abscissa_scale`]: what a sweep needs per
-/// grid point, with no allocation (gain not checked: callers do).
+/// `[[−a, γk], [γl, −b]]`, in closed form: what a sweep needs per grid
+/// point, with no allocation (gain not checked: callers do; the verdict's
+/// scale is [`abscissa_scale_2`]).
 ///
-/// Magnitudes far from 1 (beyond `[1e-100, 1e100]`, where `γ²kl` or `ab`
-/// would overflow or underflow) are first brought near 1 by an exact power
-/// of two; the result is then non-finite only when `α` itself is beyond the
-/// range of `f64`.
+/// Magnitudes beyond `[1e-100, 1e100]`, where `γ²kl` or `ab` would
+/// overflow or underflow, are computed from square roots and `hypot`
+/// instead of products: the result is then non-finite only when `α` itself
+/// is beyond the range of `f64`.
 #[inline]
 #[must_use]
 pub fn abscissa_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> f64 {
-    let kl = gain * gain * k * l;
-    let plain = abscissa_2_kl(a, b, kl);
-    let ok = |x: f64| x == 0.0 || (1e-100..=1e100).contains(&x.abs());
-    if ok(a) && ok(b) && ok(gain) && ok(k) && ok(l) && plain.is_finite() {
-        return plain;
-    }
-    // |γ|√|kl| without overflow, then everything scaled near 1.
-    let g = gain.abs() * k.abs().sqrt() * l.abs().sqrt();
-    let top = a.max(b).max(g);
-    if !top.is_finite() || top == 0.0 {
-        return if top == 0.0 { 0.0 } else { f64::NAN };
-    }
-    let s = super::pow2_scale(top);
-    let gs = g * s;
-    let kl_s = if (k < 0.0) != (l < 0.0) {
-        -gs * gs
-    } else {
-        gs * gs
-    };
-    abscissa_2_kl(a * s, b * s, kl_s) / s
-}
-
-#[inline]
-fn abscissa_2_kl(a: f64, b: f64, kl: f64) -> f64 {
-    let half_diff = 0.5 * (a - b);
-    let disc = half_diff * half_diff + kl;
-    if disc >= 0.0 {
-        (kl - a * b) / (disc.sqrt() + 0.5 * (a + b))
-    } else {
-        -0.5 * (a + b)
-    }
+    abscissa_and_scale_2(a, b, k, l, gain).0
 }
 
 /// The spectral abscissa (1/day) and the verdict at gain `gain`.

@@ -72,8 +72,9 @@ pub use critical::{
 };
 pub use delay::{DelayMargin, delay_margin, loop_radius_bound, unstable_root_count};
 pub use eigen::{
-    Mode, abscissa_2, abscissa_scale, abscissa_scale_2, eigenvalues, gershgorin_bound,
-    jacobian_eigenvalues, leading_mode, root_locus, spectral_abscissa, stability,
+    Mode, abscissa_2, abscissa_and_scale_2, abscissa_scale, abscissa_scale_2, dyad_eigenvalues,
+    eigenvalues, gershgorin_bound, jacobian_eigenvalues, leading_mode, root_locus,
+    spectral_abscissa, stability,
 };
 pub use equilibrium::{
     ceiling_equilibrium, equilibrium, is_negative_peace, jacobian, linear_equilibrium,
@@ -303,6 +304,31 @@ pub(crate) fn name_range_cause(
         }
         e => e,
     }
+}
+
+/// `e^a`, bounded in time for any matrix: nalgebra's `exp` computes its
+/// number of squarings from powers of the norm (`‖a¹⁰‖`), which overflow
+/// for a norm past about 1e30 and make that number `u64::MAX` (a loop
+/// that never ends). A matrix whose one-norm exceeds 1e15 is first scaled
+/// by `2⁻ʲ` (exact) and the result squared `j` times (at most about 1,020);
+/// a non-finite matrix gives a matrix of NaN, which callers report.
+pub(crate) fn expm(a: &nalgebra::DMatrix<f64>) -> nalgebra::DMatrix<f64> {
+    let norm = a
+        .column_iter()
+        .map(|c| c.iter().map(|v| v.abs()).sum::<f64>())
+        .fold(0.0, f64::max);
+    if !norm.is_finite() {
+        return nalgebra::DMatrix::from_element(a.nrows(), a.ncols(), f64::NAN);
+    }
+    if norm <= 1e15 {
+        return a.exp();
+    }
+    let j = (norm / 1e15).log2().ceil().max(0.0) as i32;
+    let mut e = (a * 2f64.powi(-j)).exp();
+    for _ in 0..j {
+        e = &e * &e;
+    }
+    e
 }
 
 /// Checks that a gain argument is a finite number.

@@ -203,7 +203,19 @@ fn analyze_checked(model: &Model, d: &crate::model::Dynamics) -> Result<Report> 
         }
         _ => (d.system_matrix(gain), (0..n).collect()),
     };
-    let (values, part) = modes(&jac, &keep, n)?;
+    let (mut values, part) = modes(&jac, &keep, n)?;
+    if linear && n == 2 {
+        // The closed form holds at any magnitude (QR's rounding is relative
+        // to the largest eigenvalue, which may dwarf the leading one).
+        values = super::eigen::dyad_eigenvalues(
+            d.restraint[0],
+            d.restraint[1],
+            d.coupling[(0, 1)],
+            d.coupling[(1, 0)],
+            gain,
+        )
+        .to_vec();
+    }
     let alpha = values.first().map_or(-d.restraint.min(), |z| z.re);
     let verdict = Verdict::from_abscissa(alpha, abscissa_scale(d, gain));
     let explosive = verdict == Verdict::Explosive;

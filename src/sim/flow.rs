@@ -188,7 +188,7 @@ impl Flow {
         let p = self
             .cache
             .entry(h.to_bits())
-            .or_insert_with(|| (cfg.augmented() * h).exp());
+            .or_insert_with(|| crate::analysis::expm(&(cfg.augmented() * h)));
         for (i, o) in out.iter_mut().enumerate() {
             let mut acc = p[(i, m - 1)];
             for (j, &sj) in s.iter().enumerate() {

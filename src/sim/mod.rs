@@ -202,25 +202,38 @@ pub(crate) fn simulate_checked(
     }
 }
 
-/// A numerical failure of a run whose model has values far from 1 (beyond
-/// `[1e-100, 1e100]`) is reported as those values being out of range, naming
-/// them: the step limit, stiffness or a flow faster than any step are then
-/// their consequence.
+/// A step limit or stiffness in a run whose model has values far from 1
+/// (beyond `[1e-50, 1e50]`), and any out-of-range failure, is reported as
+/// the model's extreme values being out of range, naming them: the failure
+/// is then their consequence.
 fn name_range_cause(model: &Model, e: Error) -> Error {
     use crate::error::NumericalError;
     let d = &model.dynamics;
-    let extreme = |v: f64| v != 0.0 && !(1e-100..=1e100).contains(&v.abs());
+    let extreme = |v: f64| v != 0.0 && !(1e-50..=1e50).contains(&v.abs());
     let any_extreme = d.restraint.iter().any(|&v| extreme(v))
         || d.grievance.iter().any(|&v| extreme(v))
         || d.coupling.iter().any(|&v| extreme(v * d.gain))
         || d.ceiling.iter().flatten().any(|&v| extreme(v))
         || model.initial.iter().any(|&v| extreme(v));
+    let rename = |e| rename_range(model, e);
+    let unnamed = matches!(&e, Error::Numerical(NumericalError::OutOfRange { cause, .. }) if !cause.contains('`'));
     match e {
-        Error::Numerical(
-            NumericalError::StepLimit { .. }
-            | NumericalError::Stiff { .. }
-            | NumericalError::OutOfRange { .. },
-        ) if any_extreme => {
+        Error::Numerical(NumericalError::StepLimit { .. } | NumericalError::Stiff { .. })
+            if any_extreme =>
+        {
+            rename(e)
+        }
+        e if unnamed => rename(e),
+        e => e,
+    }
+}
+
+/// The error `e` as an out-of-range error naming the model's extreme values.
+fn rename_range(model: &Model, e: Error) -> Error {
+    use crate::error::NumericalError;
+    let d = &model.dynamics;
+    match e {
+        Error::Numerical(_) => {
             let what = match &e {
                 Error::Numerical(NumericalError::OutOfRange { quantity, .. }) => quantity.clone(),
                 Error::Numerical(other) => format!("the run ({other})"),

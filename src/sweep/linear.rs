@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{ActorField, Grid, Param, SweepOptions};
 use std::borrow::Cow;
 
-use crate::analysis::{Loop, Verdict, abscissa_2, abscissa_scale_2, sampled_stability, stability};
+use crate::analysis::{Loop, Verdict, abscissa_and_scale_2, sampled_stability, stability};
 use crate::ensemble::check_cancel;
 use crate::error::{Error, NumericalError, Result};
 use crate::model::{Model, PhaseStage};
@@ -204,8 +204,7 @@ fn fast_verdict(values: [f64; 2], base: [f64; 5], slots: [Option<usize>; 2]) -> 
         }
     }
     let [a, b, k, l, gain] = v;
-    let alpha = abscissa_2(a, b, k, l, gain);
-    let scale = abscissa_scale_2(a, b, k, l, gain);
+    let (alpha, scale) = abscissa_and_scale_2(a, b, k, l, gain);
     (alpha, Verdict::from_abscissa(alpha, scale))
 }
 
