@@ -17,6 +17,12 @@ pub const MAX_RATE: f64 = 1000.0;
 /// `O(N²)` per step; beyond this a model is refused before any work starts.
 pub const MAX_ACTORS: usize = 256;
 
+/// Most values a recorded run may keep: samples × (actors + 1) (a time
+/// and one intensity per actor each; about 16 bytes per value with the
+/// rungs, so at most about 320 MB). A longer record is refused before the
+/// run starts, naming the shortest sample interval (`dt`) that fits.
+pub const MAX_RECORDED_VALUES: f64 = 2.0e7;
+
 /// Most worker threads accepted, whatever the machine.
 pub const MAX_THREADS: usize = 1024;
 /// Most worker threads accepted per available core.

@@ -72,7 +72,10 @@ fn has_cycle(k: &DMatrix<f64>) -> bool {
 fn spectral_radius(b: &DMatrix<f64>) -> Result<f64> {
     match b.nrows() {
         0 | 1 => Ok(0.0),
-        2 if b[(0, 0)] == 0.0 && b[(1, 1)] == 0.0 => Ok((b[(0, 1)] * b[(1, 0)]).abs().sqrt()),
+        2 if b[(0, 0)] == 0.0 && b[(1, 1)] == 0.0 => {
+            // √|xy| as √|x|·√|y|: no overflow before the result's.
+            Ok(b[(0, 1)].abs().sqrt() * b[(1, 0)].abs().sqrt())
+        }
         _ => Ok(eigenvalues(b)?.iter().map(|z| z.norm()).fold(0.0, f64::max)),
     }
 }

@@ -38,19 +38,92 @@ pub fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<Complex<f64>>> {
     if n == 0 {
         return Ok(Vec::new());
     }
-    let values: Vec<Complex<f64>> = match Schur::try_new(m.clone(), f64::EPSILON, qr_cap(n)) {
-        Some(schur) => schur.complex_eigenvalues().iter().copied().collect(),
-        None => super::hqr::eigenvalues(m).ok_or_else(|| NumericalError::NoConvergence {
-            method: format!("the QR algorithm (nalgebra's, then hqr) on a {n}×{n} matrix"),
-            iterations: qr_cap(n),
-        })?,
+    // Entries far from 1 are brought near it by an exact power of two
+    // (QR is scale-equivariant, but its norms overflow past about 1e154
+    // and lose digits among subnormals); the eigenvalues are scaled back.
+    let (scaled, s) = scaled_to_unit(m);
+    let mut m = scaled.unwrap_or_else(|| m.clone());
+    // Entries of very different sizes (a sampled loop at a huge gain, a
+    // tiny ceiling's row) are balanced by a diagonal similarity of powers
+    // of two, which keeps the spectrum and gives QR a matrix whose
+    // rounding no longer swamps the small entries.
+    let small = m
+        .iter()
+        .filter(|v| **v != 0.0)
+        .fold(f64::INFINITY, |a, v| a.min(v.abs()));
+    if n > 2 && small.is_finite() && m.amax() > 1e8 * small {
+        super::hqr::balance(&mut m);
+    }
+    let m = &m;
+    let values: Vec<Complex<f64>> = if n == 2 {
+        eigenvalues_2(m[(0, 0)], m[(0, 1)], m[(1, 0)], m[(1, 1)]).to_vec()
+    } else {
+        match Schur::try_new(m.clone(), f64::EPSILON, qr_cap(n)) {
+            Some(schur) => schur.complex_eigenvalues().iter().copied().collect(),
+            None => super::hqr::eigenvalues(m).ok_or_else(|| NumericalError::NoConvergence {
+                method: format!("the QR algorithm (nalgebra's, then hqr) on a {n}×{n} matrix"),
+                iterations: qr_cap(n),
+            })?,
+        }
     };
-    let mut v = values;
+    let mut v: Vec<Complex<f64>> = values.into_iter().map(|z| z / s).collect();
     if v.iter().any(|z| !z.re.is_finite() || !z.im.is_finite()) {
-        return Err(Error::numerical("eigenvalues are not finite"));
+        return Err(NumericalError::OutOfRange {
+            quantity: format!("an eigenvalue of a {n}×{n} matrix"),
+            cause: format!("its largest entry is {}", crate::error::num(m.amax() / s)),
+        }
+        .into());
     }
     v.sort_by(|a, b| b.re.total_cmp(&a.re).then(b.im.total_cmp(&a.im)));
     Ok(v)
+}
+
+/// `(Some(s·m), s)` with `s` the power of two that brings the largest
+/// entry of `m` into `[1, 2)`, when that entry is beyond `[2⁻¹⁰⁰, 2¹⁰⁰]`;
+/// `(None, 1)` otherwise (or for a zero matrix). Exact: no digit is lost.
+pub(crate) fn scaled_to_unit<R: nalgebra::Dim, C: nalgebra::Dim, S>(
+    m: &nalgebra::Matrix<f64, R, C, S>,
+) -> (Option<nalgebra::OMatrix<f64, R, C>>, f64)
+where
+    S: nalgebra::storage::Storage<f64, R, C>,
+    nalgebra::DefaultAllocator: nalgebra::allocator::Allocator<R, C>,
+{
+    let mx = m.amax();
+    if mx == 0.0 || !mx.is_finite() || (2f64.powi(-100)..=2f64.powi(100)).contains(&mx) {
+        return (None, 1.0);
+    }
+    // For a subnormal maximum, 2¹⁰²³: the largest entry lands above 2⁻⁵².
+    let s = super::pow2_scale(mx);
+    (Some(m.map(|x| x * s)), s)
+}
+
+/// Eigenvalues of `[[p, q], [r, u]]` in closed form, the larger real part
+/// first, with no overflow for entries up to about 1e308 (the caller scales
+/// them near 1) and no cancellation in the smaller root of a real pair.
+fn eigenvalues_2(p: f64, q: f64, r: f64, u: f64) -> [Complex<f64>; 2] {
+    let t = 0.5 * (p + u);
+    let h = 0.5 * (p - u);
+    let disc = h * h + q * r;
+    if disc < 0.0 {
+        let w = (-disc).sqrt();
+        return [Complex::new(t, w), Complex::new(t, -w)];
+    }
+    let root = disc.sqrt();
+    let det = p * u - q * r;
+    // t ± root: the one without cancellation directly, the other as det / it.
+    let (big, small) = if t >= 0.0 {
+        let big = t + root;
+        (big, if big == 0.0 { 0.0 } else { det / big })
+    } else {
+        let low = t - root;
+        (det / low, low)
+    };
+    let (hi, lo) = if big >= small {
+        (big, small)
+    } else {
+        (small, big)
+    };
+    [Complex::new(hi, 0.0), Complex::new(lo, 0.0)]
 }
 
 /// Eigenvalues of the linear system matrix `M(γ) = −A + γK` (1/day), sorted
@@ -61,25 +134,134 @@ pub fn eigenvalues(m: &DMatrix<f64>) -> Result<Vec<Complex<f64>>> {
 pub fn jacobian_eigenvalues(d: &Dynamics, gain: f64) -> Result<Vec<Complex<f64>>> {
     d.check()?;
     check_gain(gain)?;
+    super::check_range(d, gain)?;
     eigenvalues(&d.system_matrix(gain))
 }
 
-/// `maxᵢ (aᵢ + |γ| Σⱼ |Kᵢⱼ|)`, 1/day: a Gershgorin bound on the modulus of
-/// every eigenvalue of `M(γ)`, the scale of the marginal tolerance.
+/// The eigenvalue scale `s` of `M(γ) = −A + γK` (1/day), the scale of the
+/// marginal tolerance: a bound on the modulus of every eigenvalue that
+/// the rounding of the arithmetic is relative to.
+///
+/// - one actor: `a`;
+/// - two actors: [`abscissa_scale_2`] (the size of the terms whose
+///   difference is `α`, or `(a+b)/2` for an oscillatory pair, whose real
+///   part `−(a+b)/2` does not depend on the couplings);
+/// - more: the Gershgorin bound `maxᵢ Σⱼ |Mᵢⱼ|` of `M(γ)` balanced by a
+///   diagonal similarity of powers of two (EISPACK's `balanc`), which is
+///   at most `maxᵢ (aᵢ + |γ| Σⱼ |Kᵢⱼ|)` and does not grow with couplings
+///   that are large in one direction and small in the other.
 #[must_use]
 pub fn abscissa_scale(d: &Dynamics, gain: f64) -> f64 {
     // Never indexes past a malformed (unchecked) matrix.
     let n = d.n().min(d.coupling.nrows()).min(d.coupling.ncols());
-    // Sweeps call this per grid point: plain indexed loops, no iterator adaptors.
-    let mut scale: f64 = 0.0;
-    for i in 0..n {
-        let mut row = 0.0;
-        for j in 0..n {
-            row += d.coupling[(i, j)].abs();
+    match n {
+        0 => 0.0,
+        1 => d.restraint[0],
+        2 => abscissa_scale_2(
+            d.restraint[0],
+            d.restraint[1],
+            d.coupling[(0, 1)],
+            d.coupling[(1, 0)],
+            gain,
+        ),
+        _ => {
+            let mut m = d.system_matrix(gain);
+            if m.iter().all(|v| v.is_finite()) {
+                super::hqr::balance(&mut m);
+            }
+            gershgorin_bound(&m)
         }
-        scale = scale.max(d.restraint[i] + gain.abs() * row);
     }
-    scale
+}
+
+/// The scale of the spectral abscissa of Richardson's two-actor matrix
+/// `[[−a, γk], [γl, −b]]` (1/day), to which the marginal tolerance is
+/// relative: `(γ²|kl| + ab) / D` with `D = √(((a−b)/2)² + γ²kl) + (a+b)/2`,
+/// the size of the two terms whose difference `(γ²kl − ab)/D` is `α` — so
+/// `α` is marginal only when they cancel to 1e-9, however large the other
+/// eigenvalue (a restraint of 1e20 beside one of 0.4 leaves `α ≈ −0.4`
+/// stable). For an oscillatory pair (`((a−b)/2)² + γ²kl < 0`) it is
+/// `(a+b)/2`, the size of `α = −(a+b)/2`. No allocation, no overflow before
+/// the result's.
+#[inline]
+#[must_use]
+pub fn abscissa_scale_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> f64 {
+    abscissa_and_scale_2(a, b, k, l, gain).1
+}
+
+/// [`abscissa_2`] and [`abscissa_scale_2`] at once (what a sweep computes
+/// per grid point).
+#[inline]
+#[must_use]
+pub fn abscissa_and_scale_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> (f64, f64) {
+    let ok = |x: f64| x == 0.0 || (1e-100..=1e100).contains(&x.abs());
+    if ok(a) && ok(b) && ok(gain) && ok(k) && ok(l) {
+        let kl = gain * gain * k * l;
+        let half_diff = 0.5 * (a - b);
+        let disc = half_diff * half_diff + kl;
+        let mean = 0.5 * (a + b);
+        if disc < 0.0 {
+            return (-mean, mean);
+        }
+        let den = disc.sqrt() + mean;
+        let alpha = (kl - a * b) / den;
+        if alpha.is_finite() && den > 0.0 {
+            return (alpha, (kl.abs() + a * b) / den);
+        }
+    }
+    wide_2(a, b, k, l, gain)
+}
+
+/// `(α, scale)` of a dyad for any magnitudes: written with
+/// `G = |γ|√|k|√|l|`, `r = √a√b` and `hypot`, so that no intermediate
+/// overflows or underflows before the result does
+/// (`α = (G − r)(G + r)/D` for `kl > 0`).
+fn wide_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> (f64, f64) {
+    let g = gain.abs() * k.abs().sqrt() * l.abs().sqrt();
+    let r = a.sqrt() * b.sqrt();
+    let hd = (0.5 * a - 0.5 * b).abs();
+    let mean = 0.5 * a + 0.5 * b;
+    let oscillatory = (k < 0.0) != (l < 0.0) && g > 0.0;
+    let den = if oscillatory {
+        if g > hd {
+            return (-mean, mean);
+        }
+        // disc = hd² − G² = (hd − G)(hd + G) ≥ 0.
+        (hd - g).sqrt() * (hd + g).sqrt() + mean
+    } else {
+        hd.hypot(g) + mean
+    };
+    if den == 0.0 || !den.is_finite() {
+        let v = if den == 0.0 { 0.0 } else { f64::NAN };
+        return (v, v);
+    }
+    let scale = g * (g / den) + r * (r / den);
+    let alpha = if oscillatory {
+        -scale
+    } else {
+        (g - r) * ((g + r) / den)
+    };
+    (alpha, scale)
+}
+
+/// The two eigenvalues of `[[−a, γk], [γl, −b]]` in closed form, the
+/// larger real part first, for any magnitudes (from [`abscissa_2`] and the
+/// trace `−(a+b)`, or `−(a+b)/2 ± iω` for an oscillatory pair).
+#[must_use]
+pub fn dyad_eigenvalues(a: f64, b: f64, k: f64, l: f64, gain: f64) -> [Complex<f64>; 2] {
+    let g = gain.abs() * k.abs().sqrt() * l.abs().sqrt();
+    let hd = (0.5 * a - 0.5 * b).abs();
+    let mean = 0.5 * a + 0.5 * b;
+    if (k < 0.0) != (l < 0.0) && g > hd {
+        let w = (g - hd).sqrt() * (g + hd).sqrt();
+        return [Complex::new(-mean, w), Complex::new(-mean, -w)];
+    }
+    let alpha = abscissa_2(a, b, k, l, gain);
+    let other = (-mean - alpha) + (-mean);
+    [
+        Complex::new(alpha, 0.0),
+        Complex::new(other.min(alpha), 0.0),
+    ]
 }
 
 /// `maxᵢ Σⱼ |Mᵢⱼ|`: a Gershgorin bound on the modulus of every eigenvalue
@@ -129,8 +311,8 @@ pub fn spectral_abscissa(d: &Dynamics, gain: f64) -> Result<f64> {
         Ok(alpha)
     } else {
         Err(NumericalError::OutOfRange {
-            quantity: format!("the spectral abscissa at gain {gain:e}"),
-            cause: "restraint or gain × coupling too large".into(),
+            quantity: format!("the spectral abscissa at gain {}", crate::error::num(gain)),
+            cause: super::range_cause(d, gain),
         }
         .into())
     }
@@ -153,20 +335,18 @@ fn abscissa_unchecked(d: &Dynamics, gain: f64) -> Result<f64> {
 }
 
 /// The spectral abscissa (1/day) of Richardson's two-actor matrix
-/// `[[−a, γk], [γl, −b]]`, in closed form, and the eigenvalue scale
-/// `max(a + γ|k|, b + γ|l|)` of [`abscissa_scale`]: what a sweep needs per
-/// grid point, with no allocation (gain not checked: callers do).
+/// `[[−a, γk], [γl, −b]]`, in closed form: what a sweep needs per grid
+/// point, with no allocation (gain not checked: callers do; the verdict's
+/// scale is [`abscissa_scale_2`]).
+///
+/// Magnitudes beyond `[1e-100, 1e100]`, where `γ²kl` or `ab` would
+/// overflow or underflow, are computed from square roots and `hypot`
+/// instead of products: the result is then non-finite only when `α` itself
+/// is beyond the range of `f64`.
 #[inline]
 #[must_use]
 pub fn abscissa_2(a: f64, b: f64, k: f64, l: f64, gain: f64) -> f64 {
-    let kl = gain * gain * k * l;
-    let half_diff = 0.5 * (a - b);
-    let disc = half_diff * half_diff + kl;
-    if disc >= 0.0 {
-        (kl - a * b) / (disc.sqrt() + 0.5 * (a + b))
-    } else {
-        -0.5 * (a + b)
-    }
+    abscissa_and_scale_2(a, b, k, l, gain).0
 }
 
 /// The spectral abscissa (1/day) and the verdict at gain `gain`.
@@ -238,6 +418,26 @@ type CVector = DVector<Complex<f64>>;
 
 fn null_vectors(s: DMatrix<Complex<f64>>) -> Result<(CVector, CVector)> {
     let n = s.nrows();
+    // nalgebra's SVD panics on a non-finite entry and overflows its norms
+    // on entries past about 1e154: check, then scale near 1 (exactly, by a
+    // power of two; the singular vectors do not change).
+    let top = s
+        .iter()
+        .map(|z| z.re.abs().max(z.im.abs()))
+        .fold(0.0, f64::max);
+    if !top.is_finite() {
+        return Err(NumericalError::OutOfRange {
+            quantity: format!("the leading mode of a {n}×{n} matrix"),
+            cause: "an entry is beyond the range of floating-point numbers".into(),
+        }
+        .into());
+    }
+    let s = if top > 0.0 {
+        let f = super::pow2_scale(top);
+        s.map(|z| z * f)
+    } else {
+        s
+    };
     let svd = SVD::try_new(s, true, true, f64::EPSILON, 100 * n.max(10)).ok_or_else(|| {
         NumericalError::NoConvergence {
             method: format!("the SVD of a {n}×{n} matrix"),
@@ -247,6 +447,16 @@ fn null_vectors(s: DMatrix<Complex<f64>>) -> Result<(CVector, CVector)> {
     let (Some(u), Some(v_t)) = (svd.u, svd.v_t) else {
         return Err(Error::numerical("SVD returned no singular vectors"));
     };
+    if u.iter()
+        .chain(v_t.iter())
+        .any(|z| !z.re.is_finite() || !z.im.is_finite())
+    {
+        return Err(NumericalError::OutOfRange {
+            quantity: format!("the singular vectors of a {n}×{n} matrix"),
+            cause: "its entries are beyond the range the SVD handles".into(),
+        }
+        .into());
+    }
     // Singular values are sorted in decreasing order: the last is the smallest.
     let right = v_t.row(n - 1).transpose().map(|z| z.conj());
     let left = u.column(n - 1).into_owned();

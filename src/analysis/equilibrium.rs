@@ -13,6 +13,14 @@ const SINGULAR: f64 = 1e-12;
 /// True when `m` is singular to working precision (`σ_min ≤ 1e-12 σ_max`).
 fn is_singular(m: &DMatrix<f64>) -> Result<bool> {
     let n = m.nrows();
+    if m.iter().any(|v| !v.is_finite()) {
+        // nalgebra's SVD panics on NaN.
+        return Err(NumericalError::OutOfRange {
+            quantity: format!("a {n}×{n} matrix to be solved"),
+            cause: "an entry is beyond the range of floating-point numbers".into(),
+        }
+        .into());
+    }
     let svd =
         SVD::try_new(m.clone(), false, false, f64::EPSILON, 100 * n.max(10)).ok_or_else(|| {
             NumericalError::NoConvergence {
@@ -24,6 +32,79 @@ fn is_singular(m: &DMatrix<f64>) -> Result<bool> {
     let max = s.max();
     let min = s.min();
     Ok(max.is_nan() || max <= 0.0 || min <= SINGULAR * max)
+}
+
+/// `R m C` with diagonal `R` and `C` of powers of two that bring the
+/// largest entry of every row, then of every column, near 1 (row and
+/// column equilibration, exact): the singularity test and the solve then
+/// see the matrix's structure, not the units of its rows. Returns the
+/// scaled matrix and the diagonals of `R` and `C`.
+fn equilibrate(m: &DMatrix<f64>) -> (DMatrix<f64>, Vec<f64>, Vec<f64>) {
+    let (nr, nc) = m.shape();
+    let mut e = m.clone();
+    let mut r = vec![1.0; nr];
+    for (i, ri) in r.iter_mut().enumerate() {
+        *ri = unit_but_normal(e.row(i).iter().copied());
+        for j in 0..nc {
+            e[(i, j)] *= *ri;
+        }
+    }
+    let mut c = vec![1.0; nc];
+    for (j, cj) in c.iter_mut().enumerate() {
+        *cj = unit_but_normal(e.column(j).iter().copied());
+        for i in 0..nr {
+            e[(i, j)] *= *cj;
+        }
+    }
+    (e, r, c)
+}
+
+/// The power of two that brings the largest of `values` near 1, unless that
+/// would make the smallest non-zero one subnormal (where digits are lost):
+/// then the largest that keeps it above `2⁻¹⁰⁰⁰`.
+fn unit_but_normal(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for v in values.map(f64::abs).filter(|v| *v > 0.0) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !(hi > 0.0 && hi.is_finite()) {
+        return 1.0;
+    }
+    let s = super::pow2_scale(hi);
+    let floor = super::pow2_scale(lo) * 2f64.powi(-1000);
+    if s < floor && hi * floor < 2f64.powi(1000) {
+        floor
+    } else {
+        s
+    }
+}
+
+/// Solves `m x = rhs` with row and column equilibration ([`equilibrate`]):
+/// `None` when the equilibrated matrix is singular to working precision.
+fn solve_equilibrated(m: &DMatrix<f64>, rhs: &DVector<f64>) -> Result<Option<DVector<f64>>> {
+    let (e, r, c) = equilibrate(m);
+    if is_singular(&e)? {
+        return Ok(None);
+    }
+    let b = DVector::from_fn(rhs.len(), |i, _| rhs[i] * r[i]);
+    let lu = e.clone().lu();
+    let Some(mut y) = lu.solve(&b) else {
+        return Ok(None);
+    };
+    // Partial pivoting is accurate in norm only: an entry far smaller than
+    // the others (an actor with a restraint of 1e100 beside one of 0.4)
+    // carries an error of ε‖y‖. Two steps of iterative refinement make
+    // the solve componentwise backward stable (Skeel 1980), so every entry
+    // is accurate to its own size.
+    for _ in 0..2 {
+        let res = &b - &e * &y;
+        match lu.solve(&res) {
+            Some(d) if d.iter().all(|v| v.is_finite()) => y += d,
+            _ => break,
+        }
+    }
+    Ok(Some(DVector::from_fn(y.len(), |j, _| y[j] * c[j])))
 }
 
 /// The equilibrium of the linear model at gain `gain`: `x* = −M(γ)⁻¹ g`
@@ -51,19 +132,20 @@ fn is_singular(m: &DMatrix<f64>) -> Result<bool> {
 pub fn linear_equilibrium(d: &Dynamics, gain: f64) -> Result<Option<DVector<f64>>> {
     d.check()?;
     check_gain(gain)?;
+    super::check_range(d, gain)?;
     let m = d.system_matrix(gain);
-    if is_singular(&m)? {
-        return Ok(None);
-    }
     let rhs = -&d.grievance;
-    let x = m
-        .lu()
-        .solve(&rhs)
-        .ok_or_else(|| Error::numerical("the equilibrium system could not be solved"))?;
+    let Some(x) = solve_equilibrated(&m, &rhs)? else {
+        return Ok(None);
+    };
     if x.iter().all(|v| v.is_finite()) {
         Ok(Some(x))
     } else {
-        Ok(None)
+        Err(NumericalError::OutOfRange {
+            quantity: "the equilibrium −M(γ)⁻¹g".into(),
+            cause: super::range_cause(d, gain),
+        }
+        .into())
     }
 }
 
@@ -175,6 +257,7 @@ pub fn ceiling_equilibrium(
             format!("must hold {n} finite intensities"),
         ));
     }
+    super::check_range(d, gain)?;
     let mut x = start.clone();
     project(d, &mut x);
     let scale = super::abscissa_scale(d, gain);
@@ -190,9 +273,17 @@ pub fn ceiling_equilibrium(
         let j = jacobian(d, gain, &x)?;
         let jf = DMatrix::from_fn(free.len(), free.len(), |p, q| j[(free[p], free[q])]);
         let rf = DVector::from_fn(free.len(), |p, _| r[free[p]]);
-        let Some(step) = jf.lu().solve(&rf) else {
+        // Equilibrated: a tiny ceiling's row (entries ~ drive / ceiling)
+        // would otherwise swamp the others.
+        let (e, rs, cs) = equilibrate(&jf);
+        let rf = DVector::from_fn(rf.len(), |p, _| rf[p] * rs[p]);
+        let Some(step) = e.lu().solve(&rf) else {
             return Ok(None);
         };
+        let step = DVector::from_fn(step.len(), |p, _| step[p] * cs[p]);
+        if step.iter().any(|v| !v.is_finite()) {
+            return Ok(None);
+        }
         let mut t = 1.0;
         let norm = r.norm();
         loop {

@@ -16,7 +16,7 @@ const MAX_ITS: usize = 60;
 
 /// Scales rows and columns by powers of 2 so that each row and column have
 /// similar norms (the spectrum is unchanged).
-fn balance(a: &mut DMatrix<f64>) {
+pub(crate) fn balance(a: &mut DMatrix<f64>) {
     let n = a.nrows();
     let radix = 2.0;
     let sqrdx = radix * radix;

@@ -72,8 +72,9 @@ pub use critical::{
 };
 pub use delay::{DelayMargin, delay_margin, loop_radius_bound, unstable_root_count};
 pub use eigen::{
-    Mode, abscissa_2, abscissa_scale, eigenvalues, gershgorin_bound, jacobian_eigenvalues,
-    leading_mode, root_locus, spectral_abscissa, stability,
+    Mode, abscissa_2, abscissa_and_scale_2, abscissa_scale, abscissa_scale_2, dyad_eigenvalues,
+    eigenvalues, gershgorin_bound, jacobian_eigenvalues, leading_mode, root_locus,
+    spectral_abscissa, stability,
 };
 pub use equilibrium::{
     ceiling_equilibrium, equilibrium, is_negative_peace, jacobian, linear_equilibrium,
@@ -205,6 +206,129 @@ fn biased_exponent(x: f64) -> u64 {
 fn unit_scale(x: f64) -> f64 {
     debug_assert!(biased_exponent(x) <= 2045);
     f64::from_bits((2046 - biased_exponent(x)) << 52)
+}
+
+/// The power of two `s` that brings a positive finite `x` near 1 (`s·x`
+/// in `[1, 4)`; for a subnormal `x`, at least `2⁻⁵²`), for any such `x`.
+pub(crate) fn pow2_scale(x: f64) -> f64 {
+    f64::from_bits((2046 - biased_exponent(x).clamp(1, 2045)) << 52)
+}
+
+/// The input values that drive a quantity out of the range of `f64`: the
+/// largest of the restraints, grievances and gain × couplings, by key, and
+/// the smallest non-zero one (or a ceiling) when it is below `1e-100`.
+/// Used as the `cause` of [`crate::error::NumericalError::OutOfRange`].
+#[must_use]
+pub fn range_cause(d: &crate::model::Dynamics, gain: f64) -> String {
+    use crate::error::num;
+    let n = d.n().min(d.names.len());
+    let mut items: Vec<(f64, String)> = Vec::new();
+    for i in 0..n {
+        items.push((
+            d.restraint[i].abs(),
+            format!("`actor[{i}].restraint` = {}", num(d.restraint[i])),
+        ));
+        items.push((
+            d.grievance[i].abs(),
+            format!("`actor[{i}].grievance` = {}", num(d.grievance[i])),
+        ));
+        if let Some(c) = d.ceiling.get(i).copied().flatten() {
+            items.push((c.abs(), format!("`actor[{i}].ceiling` = {}", num(c))));
+        }
+        for j in 0..n {
+            let k = d.coupling[(i, j)];
+            if k != 0.0 {
+                let key = format!("coupling.{}.{}", d.names[i], d.names[j]);
+                let text = if gain == 1.0 {
+                    format!("`{key}` = {}", num(k))
+                } else {
+                    format!("`gain` = {} × `{key}` = {}", num(gain), num(k))
+                };
+                items.push(((gain * k).abs(), text));
+            }
+        }
+    }
+    items.retain(|(m, _)| *m > 0.0);
+    let largest = items.iter().max_by(|a, b| a.0.total_cmp(&b.0));
+    let smallest = items.iter().min_by(|a, b| a.0.total_cmp(&b.0));
+    match (largest, smallest) {
+        (Some(l), Some(s)) if s.0 < 1e-100 && l.0 > 1e100 => {
+            format!("{} is too large and {} too small", l.1, s.1)
+        }
+        (Some(l), Some(s)) if s.0 < 1e-100 && s.0 * 1e100 < l.0 => {
+            format!("{} is too small against {}", s.1, l.1)
+        }
+        (Some(l), _) => format!("{} is too large", l.1),
+        _ => "the values are out of range".to_string(),
+    }
+}
+
+/// Checks that `M(γ) = −A + γK` and its row sums are finite: otherwise an
+/// [`crate::error::NumericalError::OutOfRange`] naming the values.
+pub(crate) fn check_range(d: &crate::model::Dynamics, gain: f64) -> crate::Result<()> {
+    let n = d.n();
+    let ok = (0..n).all(|i| {
+        let mut row = d.restraint[i];
+        for j in 0..n {
+            row += (gain * d.coupling[(i, j)]).abs();
+        }
+        row.is_finite()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::NumericalError::OutOfRange {
+            quantity: "the loop matrix −A + γK".into(),
+            cause: range_cause(d, gain),
+        }
+        .into())
+    }
+}
+
+/// Gives an [`crate::error::NumericalError::OutOfRange`] raised deep in a
+/// method (about a matrix, not the model) the model's values as its cause.
+pub(crate) fn name_range_cause(
+    e: crate::Error,
+    d: &crate::model::Dynamics,
+    gain: f64,
+) -> crate::Error {
+    match e {
+        crate::Error::Numerical(crate::error::NumericalError::OutOfRange { quantity, cause })
+            if !cause.contains('`') =>
+        {
+            crate::error::NumericalError::OutOfRange {
+                quantity,
+                cause: range_cause(d, gain),
+            }
+            .into()
+        }
+        e => e,
+    }
+}
+
+/// `e^a`, bounded in time for any matrix: nalgebra's `exp` computes its
+/// number of squarings from powers of the norm (`‖a¹⁰‖`), which overflow
+/// for a norm past about 1e30 and make that number `u64::MAX` (a loop
+/// that never ends). A matrix whose one-norm exceeds 1e15 is first scaled
+/// by `2⁻ʲ` (exact) and the result squared `j` times (at most about 1,020);
+/// a non-finite matrix gives a matrix of NaN, which callers report.
+pub(crate) fn expm(a: &nalgebra::DMatrix<f64>) -> nalgebra::DMatrix<f64> {
+    let norm = a
+        .column_iter()
+        .map(|c| c.iter().map(|v| v.abs()).sum::<f64>())
+        .fold(0.0, f64::max);
+    if !norm.is_finite() {
+        return nalgebra::DMatrix::from_element(a.nrows(), a.ncols(), f64::NAN);
+    }
+    if norm <= 1e15 {
+        return a.exp();
+    }
+    let j = (norm / 1e15).log2().ceil().max(0.0) as i32;
+    let mut e = (a * 2f64.powi(-j)).exp();
+    for _ in 0..j {
+        e = &e * &e;
+    }
+    e
 }
 
 /// Checks that a gain argument is a finite number.

@@ -260,7 +260,7 @@ fn continuous_peaks(
     let span = 40.0 / slowest;
     let steps = 4000;
     let dt = span / f64::from(steps);
-    let step = (&h * dt).exp();
+    let step = super::expm(&(&h * dt));
     let mut r = DVector::zeros(n + 1);
     r[n] = 1.0;
     let mut peaks = vec![0.0f64; n];
@@ -279,7 +279,7 @@ fn continuous_peaks(
         if peaks[i] <= 0.0 {
             continue;
         }
-        let at = |t: f64| -> f64 { (&h * t).exp()[(i, n)] };
+        let at = |t: f64| -> f64 { super::expm(&(&h * t))[(i, n)] };
         let (mut a, mut b) = (
             dt * f64::from(best_k[i].saturating_sub(1)),
             dt * f64::from(best_k[i] + 1),

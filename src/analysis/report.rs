@@ -265,6 +265,7 @@ pub fn analyze(model: &Model) -> Result<Report> {
     let heat = heat_loads(model);
     // Hardliners whose heat outweighs their actor's restraint explode alone.
     if let Some(h) = heat.iter().find(|h| d.restraint[h.actor] <= h.load) {
+        check_gain(d.gain)?;
         return hardliner_explosion(model, d.as_ref(), &heat, h);
     }
     // In steady state h = κx/δ: the loop of the intensities alone has
@@ -280,14 +281,31 @@ pub fn analyze(model: &Model) -> Result<Report> {
         steady = r;
         &steady
     };
+    check_gain(d.gain)?;
+    super::check_range(d, d.gain)?;
+    analyze_checked(model, d, &heat).map_err(|e| super::name_range_cause(e, d, d.gain))
+}
+
+fn analyze_checked(
+    model: &Model,
+    d: &crate::model::Dynamics,
+    heat: &[HeatLoad],
+) -> Result<Report> {
     let gain = d.gain;
-    check_gain(gain)?;
     let n = d.n();
     let linear = d.is_linear();
     let eq = if linear {
         linear_equilibrium(d, gain)?
     } else {
-        let start = settle(d, gain, &model.initial, 100_000).x;
+        // The short integration cannot follow a flow much faster than its
+        // step (a ceiling far below the drive): then Newton starts from
+        // the initial state.
+        let settled = settle(d, gain, &model.initial, 100_000).x;
+        let start = if settled.iter().all(|v| v.is_finite()) {
+            settled
+        } else {
+            model.initial.clone()
+        };
         ceiling_equilibrium(d, gain, &start)?
     };
     let (jac, keep): (DMatrix<f64>, Vec<usize>) = match (&eq, linear) {
@@ -301,10 +319,23 @@ pub fn analyze(model: &Model) -> Result<Report> {
         _ => (d.system_matrix(gain), (0..n).collect()),
     };
     let (values, part) = if heat.is_empty() {
-        modes(&jac, &keep, n)?
+        let (mut values, part) = modes(&jac, &keep, n)?;
+        if linear && n == 2 {
+            // The closed form holds at any magnitude (QR's rounding is relative
+            // to the largest eigenvalue, which may dwarf the leading one).
+            values = super::eigen::dyad_eigenvalues(
+                d.restraint[0],
+                d.restraint[1],
+                d.coupling[(0, 1)],
+                d.coupling[(1, 0)],
+                gain,
+            )
+            .to_vec();
+        }
+        (values, part)
     } else {
         // Eigenvalues of the whole state, heat included.
-        let aug = augmented_jacobian(&jac, d, eq.as_ref(), &heat);
+        let aug = augmented_jacobian(&jac, d, eq.as_ref(), heat);
         let mut keep_aug = keep.clone();
         keep_aug.extend(n..n + heat.len());
         let (values, mut part) = modes(&aug, &keep_aug, n + heat.len())?;

@@ -71,6 +71,13 @@ pub(crate) fn companion_with_lag(
     for k in n..dim {
         m[(k, k - n)] = 1.0;
     }
+    if m.iter().any(|v| !v.is_finite()) {
+        return Err(NumericalError::OutOfRange {
+            quantity: "the sampled loop's companion matrix".into(),
+            cause: super::range_cause(d, gain),
+        }
+        .into());
+    }
     Ok(m)
 }
 
@@ -112,7 +119,19 @@ pub(crate) fn radius_hqr_first(m: &DMatrix<f64>) -> Result<f64> {
 pub fn sampled_spectral_radius(d: &Dynamics, c: &Controller, gain: f64) -> Result<f64> {
     d.check()?;
     c.check()?;
-    radius(&companion(d, c, gain)?)
+    let rho = radius(&companion(d, c, gain)?).map_err(|e| super::name_range_cause(e, d, gain))?;
+    if rho.is_finite() {
+        Ok(rho)
+    } else {
+        Err(NumericalError::OutOfRange {
+            quantity: format!(
+                "the sampled loop's spectral radius at gain {}",
+                crate::error::num(gain)
+            ),
+            cause: super::range_cause(d, gain),
+        }
+        .into())
+    }
 }
 
 /// The spectral radius and the verdict of the sampled loop.

@@ -162,7 +162,7 @@ impl Problem<'_> {
     /// Path at the observed years, scaled units (`T × N`).
     fn path(&self, theta: &DVector<f64>) -> DMatrix<f64> {
         let (m, g, x0) = self.unpack(theta);
-        let step = augmented(&m, &g).exp();
+        let step = crate::analysis::expm(&augmented(&m, &g));
         let t = self.obs.nrows();
         let mut out = DMatrix::zeros(t, self.n);
         let mut z = x0.insert_row(self.n, 1.0);

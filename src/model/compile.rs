@@ -50,6 +50,14 @@ impl Scenario {
         if self.actors.is_empty() {
             return Err(Error::invalid("actor", "at least one [[actor]] is needed"));
         }
+        // Before the n × n coupling is allocated (800 MB for 10,000 actors).
+        if self.actors.len() > crate::limits::MAX_ACTORS {
+            return Err(bad(
+                "actor",
+                self.actors.len(),
+                &format!("too many actors (at most {})", crate::limits::MAX_ACTORS),
+            ));
+        }
         let mut names = HashMap::new();
         for (i, a) in self.actors.iter().enumerate() {
             if names.insert(a.name.clone(), i).is_some() {

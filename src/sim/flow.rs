@@ -304,7 +304,7 @@ impl Flow {
         let p = self
             .cache
             .entry(h.to_bits())
-            .or_insert_with(|| (cfg.augmented() * h).exp());
+            .or_insert_with(|| crate::analysis::expm(&(cfg.augmented() * h)));
         for (i, o) in out.iter_mut().enumerate() {
             let mut acc = p[(i, m - 1)];
             for (j, &sj) in s.iter().enumerate() {
@@ -381,11 +381,38 @@ impl Flow {
             Err(IntegrationError::StiffnessDetected { x }) => {
                 Err(NumericalError::Stiff { time: x }.into())
             }
-            Err(IntegrationError::StepSizeUnderflow { .. }) => {
-                // The state blew up inside the interval: report a non-finite
-                // state so the caller records an explosion.
-                out.fill(f64::INFINITY);
-                Ok(())
+            Err(IntegrationError::StepSizeUnderflow { x }) => {
+                // Either the state blew up inside the interval (an
+                // intensity past 1e100 at the last accepted step: report the
+                // actors that did as non-finite, the others as they were,
+                // so that the caller records an explosion of the right
+                // actor), or the flow is faster than any step (a rate far
+                // out of range), which is an error, not an explosion.
+                let last = solver.y_out().last().map(|y| y.as_slice().to_vec());
+                let n = cfg.n();
+                match last {
+                    Some(y) if y[..n].iter().any(|v| !v.is_finite() || v.abs() > 1e100) => {
+                        for (o, v) in out.iter_mut().zip(&y) {
+                            *o = if v.is_finite() && v.abs() <= 1e100 {
+                                v.max(0.0)
+                            } else {
+                                f64::INFINITY
+                            };
+                        }
+                        // Costs and phantoms are not intensities.
+                        out[n..].copy_from_slice(&y[n..]);
+                        Ok(())
+                    }
+                    _ => Err(NumericalError::OutOfRange {
+                        quantity: format!(
+                            "the speed of the flow (faster than any step of the ODE solver, {} days into an interval of {} days)",
+                            crate::error::num(x),
+                            crate::error::num(h)
+                        ),
+                        cause: "a rate far out of range".into(),
+                    }
+                    .into()),
+                }
             }
         }
     }

@@ -106,21 +106,34 @@ impl SimOptions {
         Ok(self)
     }
 
-    fn check(&self, horizon: f64) -> Result<()> {
+    fn check(&self, horizon: f64, actors: usize) -> Result<()> {
+        use crate::limits::MAX_RECORDED_VALUES;
         if !self.dt.is_finite() || self.dt <= 0.0 {
             return Err(Error::invalid(
                 "dt",
                 format!("must be a positive number of days, got {}", num(self.dt)),
             ));
         }
-        if self.record && horizon / self.dt > 5.0e7 {
-            return Err(Error::invalid(
+        // Memory grows with samples × actors, not with samples alone.
+        let per_sample = actors as f64 + 1.0;
+        let samples = (horizon / self.dt).floor() + 2.0;
+        if self.record && samples * per_sample > MAX_RECORDED_VALUES {
+            let min_dt = horizon * per_sample / (MAX_RECORDED_VALUES - 2.0 * per_sample).max(1.0);
+            // Round the suggestion up to two significant digits.
+            let mag = 10f64.powf(min_dt.log10().floor() - 1.0);
+            let suggest = (min_dt / mag).ceil() * mag;
+            return Err(crate::error::Invalid::new(
                 "dt",
                 format!(
-                    "{} days over a {horizon}-day horizon would record more than 50 million samples",
-                    self.dt
+                    "over a {}-day horizon with {actors} actors this records about {} values (samples × (actors + 1)), more than the limit of {}: use a sample interval of at least {} days (--dt), or do not record the samples",
+                    num(horizon),
+                    num((samples * per_sample).round()),
+                    num(MAX_RECORDED_VALUES),
+                    num(suggest)
                 ),
-            ));
+            )
+            .value(num(self.dt))
+            .into());
         }
         if !self.check_step.is_finite() || self.check_step <= 0.0 {
             return Err(Error::invalid(
@@ -224,8 +237,76 @@ pub(crate) fn simulate_checked(
     opts: &SimOptions,
     streams: Streams,
 ) -> Result<Trajectory> {
-    opts.check(model.horizon)?;
-    engine::Run::new(model, opts, streams).run()
+    opts.check(model.horizon, model.n())?;
+    let run = engine::Run::new(model, opts, streams)
+        .run()
+        .map_err(|e| name_range_cause(model, e))?;
+    let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+    let intensities_ok = run.events.iter().all(|e| match &e.kind {
+        EventKind::Explosion { intensity, .. } => intensity.is_finite() && *intensity < f64::MAX,
+        _ => true,
+    });
+    if finite(&run.final_x)
+        && finite(&run.cost)
+        && run.x.iter().all(|x| finite(x))
+        && intensities_ok
+        && run.quiet_days.is_finite()
+    {
+        Ok(run)
+    } else {
+        Err(crate::error::NumericalError::OutOfRange {
+            quantity: "an intensity of the run".into(),
+            cause: crate::analysis::range_cause(&model.dynamics, model.dynamics.gain),
+        }
+        .into())
+    }
+}
+
+/// A step limit or stiffness in a run whose model has values far from 1
+/// (beyond `[1e-50, 1e50]`), and any out-of-range failure, is reported as
+/// the model's extreme values being out of range, naming them: the failure
+/// is then their consequence.
+fn name_range_cause(model: &Model, e: Error) -> Error {
+    use crate::error::NumericalError;
+    let d = &model.dynamics;
+    let extreme = |v: f64| v != 0.0 && !(1e-50..=1e50).contains(&v.abs());
+    let any_extreme = d.restraint.iter().any(|&v| extreme(v))
+        || d.grievance.iter().any(|&v| extreme(v))
+        || d.coupling.iter().any(|&v| extreme(v * d.gain))
+        || d.ceiling.iter().flatten().any(|&v| extreme(v))
+        || model.initial.iter().any(|&v| extreme(v));
+    let rename = |e| rename_range(model, e);
+    let unnamed = matches!(&e, Error::Numerical(NumericalError::OutOfRange { cause, .. }) if !cause.contains('`'));
+    match e {
+        Error::Numerical(NumericalError::StepLimit { .. } | NumericalError::Stiff { .. })
+            if any_extreme =>
+        {
+            rename(e)
+        }
+        e if unnamed => rename(e),
+        e => e,
+    }
+}
+
+/// The error `e` as an out-of-range error naming the model's extreme values.
+fn rename_range(model: &Model, e: Error) -> Error {
+    use crate::error::NumericalError;
+    let d = &model.dynamics;
+    match e {
+        Error::Numerical(_) => {
+            let what = match &e {
+                Error::Numerical(NumericalError::OutOfRange { quantity, .. }) => quantity.clone(),
+                Error::Numerical(other) => format!("the run ({other})"),
+                _ => unreachable!(),
+            };
+            NumericalError::OutOfRange {
+                quantity: what,
+                cause: crate::analysis::range_cause(d, d.gain),
+            }
+            .into()
+        }
+        e => e,
+    }
 }
 
 #[cfg(test)]

@@ -125,14 +125,27 @@ impl Axis {
         Ok(axis)
     }
 
-    /// The `k`-th value.
+    /// The `k`-th value: `START` for `k = 0`, `STOP` for the last, and
+    /// always between them (never beyond `STOP`, never infinite, even for
+    /// an axis from `-1.7e308` to `1.7e308`).
     #[must_use]
     pub fn value(&self, k: usize) -> f64 {
-        if self.count == 1 {
-            self.start
-        } else {
-            self.start + (self.stop - self.start) * k as f64 / (self.count - 1) as f64
+        if self.count == 1 || k == 0 {
+            return self.start;
         }
+        if k >= self.count - 1 {
+            return self.stop;
+        }
+        let (a, b) = (self.start, self.stop);
+        let mut v = a + (b - a) * k as f64 / (self.count - 1) as f64;
+        if !v.is_finite() {
+            // `b − a` or its product overflowed: interpolate without it.
+            let t = k as f64 / (self.count - 1) as f64;
+            // Terms of one sign may still round past the largest f64: the
+            // clamp brings that back to the bound it cannot exceed.
+            v = a * (1.0 - t) + b * t;
+        }
+        v.clamp(a.min(b), a.max(b))
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{ActorField, Grid, Param, SweepOptions};
 use std::borrow::Cow;
 
-use crate::analysis::{Loop, Verdict, abscissa_2, sampled_stability, stability};
+use crate::analysis::{Loop, Verdict, abscissa_and_scale_2, sampled_stability, stability};
 use crate::ensemble::check_cancel;
 use crate::error::{Error, NumericalError, Result};
 use crate::model::{Model, PhaseStage};
@@ -147,7 +147,7 @@ impl<'a> Evaluator<'a> {
                 for _ in 0..count {
                     let (alpha, v) = fast_verdict([x, b.value(col)], base, slots);
                     if !alpha.is_finite() {
-                        return Err(out_of_range(&[x, b.value(col)]));
+                        return Err(out_of_range(self.grid, &[x, b.value(col)]));
                     }
                     acc = acc.count(v);
                     col += step;
@@ -163,7 +163,7 @@ impl<'a> Evaluator<'a> {
                     let p = p0 + i * step;
                     let (alpha, v) = self.eval_fast(p, base, slots);
                     if !alpha.is_finite() {
-                        return Err(out_of_range(&self.grid.values(p)));
+                        return Err(out_of_range(self.grid, &self.grid.values(p)));
                     }
                     acc = acc.count(v);
                 }
@@ -173,11 +173,21 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// The error for a grid point whose spectral abscissa overflows.
-fn out_of_range(values: &[f64]) -> Error {
+/// The error for a grid point whose spectral abscissa (or spectral
+/// radius) is beyond the range of `f64`: names the axes' values there.
+fn out_of_range(grid: &super::Grid, values: &[f64]) -> Error {
+    let at: Vec<String> = grid
+        .axes
+        .iter()
+        .zip(values)
+        .map(|(a, v)| format!("`{}` = {}", a.path, crate::error::num(*v)))
+        .collect();
     NumericalError::OutOfRange {
-        quantity: format!("the spectral abscissa at the grid point {values:?}"),
-        cause: "restraint or gain × coupling too large".into(),
+        quantity: "the spectral abscissa".into(),
+        cause: format!(
+            "at the grid point {}: a restraint or gain × coupling too large or too small",
+            at.join(", ")
+        ),
     }
     .into()
 }
@@ -194,11 +204,7 @@ fn fast_verdict(values: [f64; 2], base: [f64; 5], slots: [Option<usize>; 2]) -> 
         }
     }
     let [a, b, k, l, gain] = v;
-    let alpha = abscissa_2(a, b, k, l, gain);
-    let g = gain.abs();
-    let scale = (a + g * (0.0 + k.abs()))
-        .max(b + g * (l.abs() + 0.0))
-        .max(0.0);
+    let (alpha, scale) = abscissa_and_scale_2(a, b, k, l, gain);
     (alpha, Verdict::from_abscissa(alpha, scale))
 }
 
@@ -207,7 +213,7 @@ impl Evaluator<'_> {
         if let Some((base, slots)) = self.fast {
             let (alpha, verdict) = self.eval_fast(p, base, slots);
             if !alpha.is_finite() {
-                return Err(out_of_range(&self.grid.values(p)));
+                return Err(out_of_range(self.grid, &self.grid.values(p)));
             }
             return Ok((alpha, verdict, None));
         }
@@ -229,6 +235,9 @@ impl Evaluator<'_> {
         match (self.loop_kind, &self.model.controller) {
             (Loop::Sampled, Some(c)) => {
                 let (rho, v) = sampled_stability(&dynamics, c, gain)?;
+                if !rho.is_finite() {
+                    return Err(out_of_range(self.grid, &self.grid.values(p)));
+                }
                 Ok((alpha, v, Some(rho)))
             }
             (Loop::Sampled, None) => Err(Error::invalid(

@@ -26,6 +26,7 @@ mod figures_runs;
 mod fuzz;
 mod in_code;
 mod ladder;
+mod magnitudes;
 mod mechanisms;
 mod model_check;
 mod plot_cli;

@@ -15,7 +15,22 @@ pub struct Args {
 }
 
 fn opt(v: Option<f64>, unit: &str) -> String {
-    v.map_or_else(|| "none".to_string(), |x| format!("{x:.6}{unit}"))
+    v.map_or_else(|| "none".to_string(), |x| format!("{}{unit}", F(x, 6)))
+}
+
+/// A number with `.1` decimals, in scientific notation from 1e15 up (so that
+/// 1e300 does not print as 301 digits).
+struct F(f64, usize);
+
+impl std::fmt::Display for F {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (v, p) = (self.0, self.1);
+        if v.is_finite() && v.abs() >= 1e15 {
+            write!(f, "{v:.p$e}")
+        } else {
+            write!(f, "{v:.p$}")
+        }
+    }
 }
 
 fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
@@ -29,13 +44,13 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
         "model: {}, {} actors, gain {}",
         r.model,
         r.actors.len(),
-        r.gain
+        escalation::error::num(r.gain)
     )?;
     match &r.equilibrium {
         Some(x) => {
             writeln!(w, "equilibrium:")?;
             for (a, v) in r.actors.iter().zip(x) {
-                writeln!(w, "  {a}: {v:.4}")?;
+                writeln!(w, "  {a}: {}", F(*v, 4))?;
             }
             let peace = if r.negative_peace { "yes" } else { "no" };
             writeln!(
@@ -48,8 +63,9 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
     }
     writeln!(
         w,
-        "verdict: {} (spectral abscissa {:.6} 1/day)",
-        r.verdict, r.spectral_abscissa
+        "verdict: {} (spectral abscissa {} 1/day)",
+        r.verdict,
+        F(r.spectral_abscissa, 6)
     )?;
     if let Some(t) = r.doubling_time {
         writeln!(w, "  intensities double every {t:.3} days")?;
@@ -57,13 +73,14 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
     writeln!(w, "eigenvalues (1/day):")?;
     for [re, im] in &r.eigenvalues {
         if *im == 0.0 {
-            writeln!(w, "  {re:.6}")?;
+            writeln!(w, "  {}", F(*re, 6))?;
         } else {
             writeln!(
                 w,
-                "  {re:.6} {} {:.6}i",
+                "  {} {} {}i",
+                F(*re, 6),
                 if *im < 0.0 { '-' } else { '+' },
-                im.abs()
+                F(im.abs(), 6)
             )?;
         }
     }
@@ -90,8 +107,9 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
         )?;
         writeln!(
             w,
-            "  spectral radius: {:.6} ({})",
-            s.spectral_radius, s.verdict
+            "  spectral radius: {} ({})",
+            F(s.spectral_radius, 6),
+            s.verdict
         )?;
         writeln!(w, "  critical gain: {}", opt(s.critical_gain, ""))?;
         let dm = match s.delay_margin {
@@ -126,16 +144,18 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
             let to = if f.to.is_some() { "" } else { " (explodes)" };
             writeln!(
                 w,
-                "tipping point: {dir} the gain past {:.6}, the loop {jump}{to}",
-                f.gain
+                "tipping point: {dir} the gain past {}, the loop {jump}{to}",
+                F(f.gain, 6)
             )?;
         }
     }
     if let Some(h) = &r.hysteresis {
         writeln!(
             w,
-            "hysteresis: escalates at {:.6}, de-escalates only below {:.6} (width {:.6})",
-            h.escalation_gain, h.deescalation_gain, h.width
+            "hysteresis: escalates at {}, de-escalates only below {} (width {})",
+            F(h.escalation_gain, 6),
+            F(h.deescalation_gain, 6),
+            F(h.width, 6)
         )?;
     }
     for p in &r.phases {
@@ -148,8 +168,8 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
         for (name, stage) in stages {
             let Some(s) = stage else { continue };
             let measure = match s.spectral_radius {
-                Some(rho) => format!("spectral radius {rho:.6}"),
-                None => format!("spectral abscissa {:.6} 1/day", s.spectral_abscissa),
+                Some(rho) => format!("spectral radius {}", F(rho, 6)),
+                None => format!("spectral abscissa {} 1/day", F(s.spectral_abscissa, 6)),
             };
             writeln!(
                 w,
@@ -160,7 +180,7 @@ fn text(r: &Report, name: &str, w: &mut impl Write) -> std::io::Result<()> {
         }
         for t in p.blame_threshold.iter().flatten() {
             let m = match (t.magnitude, &t.breaker) {
-                (Some(m), Some(b)) => format!("{m:.4} (then {b} reaches the breach rung)"),
+                (Some(m), Some(b)) => format!("{} (then {b} reaches the breach rung)", F(m, 4)),
                 _ => "no attack breaks it".to_string(),
             };
             writeln!(
