@@ -156,13 +156,13 @@ pub struct EnsembleSummary {
 pub const FIXED_QUANTUM: f64 = 1.0 / 16_777_216.0;
 
 /// `v ≥ 0` in units of [`FIXED_QUANTUM`], rounded to nearest (saturating).
-fn fixed(v: f64) -> u128 {
+pub(crate) fn fixed(v: f64) -> u128 {
     // Casts of floats saturate, and NaN gives 0; costs are never negative.
     (v.max(0.0) / FIXED_QUANTUM).round() as u128
 }
 
 impl EnsembleSummary {
-    fn empty(seed: u64, horizon: f64) -> Self {
+    pub(crate) fn empty(seed: u64, horizon: f64) -> Self {
         Self {
             runs: 0,
             seed,
@@ -178,7 +178,7 @@ impl EnsembleSummary {
         }
     }
 
-    fn add_run(mut self, run: &crate::sim::Trajectory) -> Self {
+    pub(crate) fn add_run(mut self, run: &crate::sim::Trajectory) -> Self {
         if self.cost_sum.len() < run.cost.len() {
             self.cost_sum.resize(run.cost.len(), 0);
         }
