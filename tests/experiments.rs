@@ -540,3 +540,43 @@ fn the_paired_interval_covers_the_true_difference_95_percent_of_the_time() {
     eprintln!("true difference {truth:.5}; coverage {covered}/1000");
     assert!((930..=970).contains(&covered), "coverage {covered}/1000");
 }
+
+#[test]
+fn the_sensitivity_and_prim_figures_save_from_reports() {
+    use escalation::plot::{PrimPlot, SensitivityPlot};
+    let dir = tempfile::tempdir().unwrap();
+    let model = islamabad();
+    let study = small_study(&model, Method::Sobol);
+    let report = study
+        .run(&model, &StudyExec::default(), None)
+        .unwrap()
+        .report();
+    let fig = SensitivityPlot::from_report(&report, Some("mean_cost")).unwrap();
+    assert_eq!(fig.series.len(), 2);
+    assert_eq!(fig.params.len(), 3);
+    let factors = vec![
+        Factor::parse("actor.Iran.restraint=0.25:0.6", &model).unwrap(),
+        Factor::parse("spoilers.attribution=0.3:0.9", &model).unwrap(),
+    ];
+    let opts = DiscoverOptions {
+        cases: 300,
+        ..Default::default()
+    };
+    let d = discover_model(&model, &factors, &["exploded".into()], &opts).unwrap();
+    let prim = PrimPlot::from_report(&d.report()).unwrap();
+    assert_eq!(prim.coverage.len(), d.result.trajectory.len());
+    for ext in ["png", "svg"] {
+        let a = dir.path().join(format!("s.{ext}"));
+        let b = dir.path().join(format!("p.{ext}"));
+        fig.save(&a).unwrap();
+        prim.save(&b).unwrap();
+        assert!(std::fs::metadata(&a).unwrap().len() > 1000);
+        assert!(std::fs::metadata(&b).unwrap().len() > 1000);
+    }
+    let e = SensitivityPlot::from_report(&report, Some("p_peace")).unwrap_err();
+    assert!(e.to_string().contains("no output"), "{e}");
+    assert!(PrimPlot::from_report(&serde_json::json!({})).is_err());
+    let mut bad = prim.clone();
+    bad.chosen = 999;
+    assert!(bad.save(dir.path().join("bad.png")).is_err());
+}

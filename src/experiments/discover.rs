@@ -113,7 +113,8 @@ impl Discovery {
     /// `trajectory` (each box's `coverage`, `density`, `mass`, `box`: its
     /// restricted columns → `[lo, hi]`), `box` (the chosen box's
     /// restricted columns → `[lo, hi]`), `chosen` (its index), `coverage`,
-    /// `density`, `mass`.
+    /// `density`, `mass`, and `ranges` (every column → `[min, max]` over
+    /// the cases).
     #[must_use]
     pub fn report(&self) -> Value {
         let limits = |s: &super::prim::PrimStep| -> BTreeMap<String, [f64; 2]> {
@@ -141,7 +142,17 @@ impl Discovery {
             .iter()
             .map(|r| (r.column.clone(), [r.lo, r.hi]))
             .collect();
+        let ranges: BTreeMap<String, [f64; 2]> = match self.result.trajectory.first() {
+            Some(s) => self
+                .columns
+                .iter()
+                .cloned()
+                .zip(s.limits.iter().copied())
+                .collect(),
+            None => BTreeMap::new(),
+        };
         json!({
+            "ranges": ranges,
             "cases": self.cases.len(),
             "of_interest": self.of_interest.iter().filter(|&&b| b).count(),
             "trajectory": trajectory,

@@ -156,7 +156,7 @@ fn pct(v: f64) -> String {
 
 /// Prints the report of a whole comparison (text or JSON).
 pub fn print_compare(s: &CompareSummary, json: bool) -> Result<()> {
-    let r = s.report(0.95)?;
+    let r = escalation::json::compare(s)?;
     if json {
         let text = serde_json::to_string_pretty(&r).map_err(|e| Error::numerical(e.to_string()))?;
         return write_stdout(&format!("{text}\n"));

@@ -135,7 +135,7 @@ fn in_file(e: Error, path: &std::path::Path) -> Error {
 
 fn print_discovery(d: &Discovery, json: bool) -> Result<()> {
     if json {
-        let text = serde_json::to_string_pretty(&d.report())
+        let text = serde_json::to_string_pretty(&escalation::json::discover(d))
             .map_err(|e| Error::numerical(e.to_string()))?;
         return write_stdout(&format!("{text}\n"));
     }

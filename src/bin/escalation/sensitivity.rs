@@ -153,7 +153,7 @@ pub fn run(a: Args) -> Result<()> {
 /// Prints a sensitivity report (text or JSON).
 pub fn print_sensitivity(r: &SensitivityResult, json: bool) -> Result<()> {
     if json {
-        let text = serde_json::to_string_pretty(&r.report())
+        let text = serde_json::to_string_pretty(&escalation::json::sensitivity(r))
             .map_err(|e| Error::numerical(e.to_string()))?;
         return write_stdout(&format!("{text}\n"));
     }
