@@ -189,8 +189,9 @@ impl CompareSummary {
             run.cost.iter().map(|&v| fixed(v) as i128).sum()
         };
         let d = total(t) - total(c);
-        self.cost.sum += d;
-        self.cost.sum_sq = self.cost.sum_sq.saturating_add(d.unsigned_abs().pow(2));
+        self.cost.sum = self.cost.sum.saturating_add(d);
+        let sq = d.unsigned_abs().checked_pow(2).unwrap_or(u128::MAX);
+        self.cost.sum_sq = self.cost.sum_sq.saturating_add(sq);
         let [a, b] = self.arms;
         self.arms = [a.add_run(c), b.add_run(t)];
         self

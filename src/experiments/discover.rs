@@ -38,6 +38,9 @@ use crate::error::{Error, Invalid, Result};
 use crate::model::Model;
 use crate::sim::{Outcome, SimOptions, Streams, simulate_checked};
 
+/// Most cases sampled from a model (10⁷): cases are held in memory.
+pub const MAX_CASES: usize = 10_000_000;
+
 /// Settings of a discovery.
 #[derive(Debug, Clone)]
 pub struct DiscoverOptions {
@@ -210,6 +213,12 @@ pub fn discover_model(
     check_targets(targets)?;
     if factors.is_empty() {
         return Err(Error::invalid("param", "give at least one PATH=LO:HI"));
+    }
+    if opts.cases > MAX_CASES {
+        return Err(Error::invalid(
+            "cases",
+            format!("{} cases is more than the limit of {MAX_CASES}", opts.cases),
+        ));
     }
     let seed = opts.seed.unwrap_or(model.seed);
     let bounds: Vec<[f64; 2]> = factors.iter().map(|f| [f.lo, f.hi]).collect();

@@ -212,7 +212,8 @@ fn check_compare(label: &str, p: &ComparePart) -> Result<(u64, u64)> {
             .try_fold(t.neither, |a, &b| a.checked_add(b));
         let count = |arm: &EnsembleSummary| -> u64 {
             if name == "held" {
-                arm.count(Outcome::Extended) + arm.count(Outcome::Expired)
+                arm.count(Outcome::Extended)
+                    .saturating_add(arm.count(Outcome::Expired))
             } else {
                 arm.counts.get(name).copied().unwrap_or(0)
             }

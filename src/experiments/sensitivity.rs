@@ -101,6 +101,9 @@ impl Default for SensitivityOptions {
     }
 }
 
+/// Most rows of a design (10⁷): the rows are held in memory.
+pub const MAX_ROWS: usize = 10_000_000;
+
 /// The design of an analysis: its rows in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Design {
@@ -117,6 +120,33 @@ impl Design {
     /// [`Error::Invalid`] for bad bounds, a sample count that is not a
     /// power of two (Sobol') or below 2 (Morris), or bad levels.
     pub fn new(bounds: &[[f64; 2]], opts: &SensitivityOptions) -> Result<Self> {
+        // The core names the count after its own argument; here it is `samples`.
+        let samples = |e: Error| match e {
+            Error::Invalid(mut inv) if inv.key == "n" || inv.key == "trajectories" => {
+                inv.key = "samples".into();
+                Error::Invalid(inv)
+            }
+            other => other,
+        };
+        Self::build(bounds, opts).map_err(samples)
+    }
+
+    fn build(bounds: &[[f64; 2]], opts: &SensitivityOptions) -> Result<Self> {
+        let per = bounds.len() + if opts.method == Method::Sobol { 2 } else { 1 };
+        if opts
+            .samples
+            .checked_mul(per)
+            .is_none_or(|rows| rows > MAX_ROWS)
+        {
+            return Err(Error::invalid(
+                "samples",
+                format!(
+                    "{} samples of {} inputs make more than the limit of {MAX_ROWS} rows",
+                    opts.samples,
+                    bounds.len()
+                ),
+            ));
+        }
         match opts.method {
             Method::Sobol => Ok(Design::Sobol(SaltelliDesign::new(
                 bounds,

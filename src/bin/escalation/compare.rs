@@ -162,10 +162,15 @@ pub fn print_compare(s: &CompareSummary, json: bool) -> Result<()> {
         return write_stdout(&format!("{text}\n"));
     }
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
-    let mut out = format!(
-        "compare: {} (control) vs {} (treatment), {} paired runs, seed {}\n",
-        s.names[0], s.names[1], s.runs, s.seed
-    );
+    let arms = if s.names == ["control", "treatment"] {
+        "treatment (--set) against control".to_string()
+    } else {
+        format!(
+            "{} (treatment) against {} (control)",
+            s.names[1], s.names[0]
+        )
+    };
+    let mut out = format!("compare: {arms}, {} paired runs, seed {}\n", s.runs, s.seed);
     out += &format!(
         "  {:<10} {:>9} {:>9}   {:<28} {:>13} {:>10} {:>7}\n",
         "outcome",

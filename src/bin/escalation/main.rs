@@ -96,7 +96,7 @@ fn exit_code(e: &Error) -> u8 {
 /// become flags (`param` → `--param`, `runs` → `--runs`, …), and an
 /// overwrite refusal says how to force it.
 fn in_flags(e: Error) -> String {
-    const FLAGS: [(&str, &str); 15] = [
+    const FLAGS: [(&str, &str); 17] = [
         ("param", "--param"),
         ("axis", "--param"),
         ("runs", "--runs"),
@@ -112,6 +112,8 @@ fn in_flags(e: Error) -> String {
         ("method", "--method"),
         ("target", "--target"),
         ("cases", "--cases"),
+        ("samples", "--samples"),
+        ("levels", "--levels"),
     ];
     match e {
         Error::Invalid(mut inv) => {
