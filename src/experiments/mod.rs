@@ -42,6 +42,7 @@
 pub mod compare;
 pub mod discover;
 mod dist;
+mod factors;
 pub mod lhs;
 pub mod morris;
 pub mod paired;
