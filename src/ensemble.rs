@@ -156,11 +156,63 @@ pub struct EnsembleSummary {
     /// Sum over runs of each actor's cost `∫ x_i dt`, in fixed point (units of
     /// [`FIXED_QUANTUM`] intensity·days), so that sums do not depend on the
     /// order runs finish in and shards merge exactly. Empty until a run is added.
-    #[serde(default)]
+    #[serde(default, with = "wide::list")]
     pub cost_sum: Vec<u128>,
     /// Sum over runs of the quiet days, in units of [`FIXED_QUANTUM`] days.
-    #[serde(default)]
+    #[serde(default, with = "wide::one")]
     pub quiet_sum: u128,
+}
+
+/// 128-bit sums as decimal strings in JSON (serde's buffered enums and
+/// many JSON readers cannot hold integers past 64 bits); numbers read too.
+mod wide {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wide {
+        Text(String),
+        Number(u64),
+    }
+
+    fn parse<E: serde::de::Error>(w: Wide) -> Result<u128, E> {
+        match w {
+            Wide::Text(t) => t
+                .parse()
+                .map_err(|_| E::custom(format!("not a whole number: {t:?}"))),
+            Wide::Number(n) => Ok(u128::from(n)),
+        }
+    }
+
+    pub mod one {
+        use super::*;
+        pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&v.to_string())
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+            parse(Wide::deserialize(d)?)
+        }
+    }
+
+    pub mod list {
+        use super::*;
+        use serde::ser::SerializeSeq;
+        pub fn serialize<S: Serializer>(v: &[u128], s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(v.len()))?;
+            for x in v {
+                seq.serialize_element(&x.to_string())?;
+            }
+            seq.end()
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u128>, D::Error> {
+            Vec::<Wide>::deserialize(d)?
+                .into_iter()
+                .map(parse::<D::Error>)
+                .collect::<Result<_, _>>()
+                .map_err(D::Error::custom)
+        }
+    }
 }
 
 /// The resolution of the fixed-point sums of [`EnsembleSummary`]: 2⁻²⁴
@@ -168,13 +220,13 @@ pub struct EnsembleSummary {
 pub const FIXED_QUANTUM: f64 = 1.0 / 16_777_216.0;
 
 /// `v ≥ 0` in units of [`FIXED_QUANTUM`], rounded to nearest (saturating).
-fn fixed(v: f64) -> u128 {
+pub(crate) fn fixed(v: f64) -> u128 {
     // Casts of floats saturate, and NaN gives 0; costs are never negative.
     (v.max(0.0) / FIXED_QUANTUM).round() as u128
 }
 
 impl EnsembleSummary {
-    fn empty(seed: u64, horizon: f64) -> Self {
+    pub(crate) fn empty(seed: u64, horizon: f64) -> Self {
         Self {
             runs: 0,
             seed,
@@ -190,7 +242,7 @@ impl EnsembleSummary {
         }
     }
 
-    fn add_run(mut self, run: &crate::sim::Trajectory) -> Self {
+    pub(crate) fn add_run(mut self, run: &crate::sim::Trajectory) -> Self {
         if self.cost_sum.len() < run.cost.len() {
             self.cost_sum.resize(run.cost.len(), 0);
         }

@@ -12,6 +12,9 @@
 //! | `fit --json` | [`fit`], with the notes of its [`FitPlan`] |
 //! | `montecarlo --shard K/N --out` | [`montecarlo_partial`] |
 //! | `sweep --shard K/N --out` | [`sweep_partial`] with the points |
+//! | `compare --json` | [`compare`] |
+//! | `sensitivity --json` | [`sensitivity`] |
+//! | `discover --json` | [`discover`] |
 
 use serde_json::Value;
 
@@ -249,4 +252,24 @@ impl FitPlan {
             .with_refine(refine_ok);
         Ok(Self { options, notes })
     }
+}
+
+/// `compare --json`: [`crate::experiments::compare::CompareSummary::report`] at 95%.
+///
+/// # Errors
+/// [`Error::Invalid`] for an empty summary.
+pub fn compare(summary: &crate::experiments::compare::CompareSummary) -> Result<Value> {
+    summary.report(0.95)
+}
+
+/// `sensitivity --json`: [`crate::experiments::sensitivity::SensitivityResult::report`].
+#[must_use]
+pub fn sensitivity(result: &crate::experiments::sensitivity::SensitivityResult) -> Value {
+    result.report()
+}
+
+/// `discover --json`: [`crate::experiments::discover::Discovery::report`].
+#[must_use]
+pub fn discover(found: &crate::experiments::discover::Discovery) -> Value {
+    found.report()
 }

@@ -43,10 +43,13 @@ __all__ = [
     "NumericalError",
     "Scenario",
     "analyze",
+    "compare",
+    "discover",
     "fit",
     "merge",
     "montecarlo",
     "montecarlo_shard",
+    "sensitivity",
     "simulate",
     "sweep",
     "sweep_shard",
@@ -305,3 +308,112 @@ def merge(parts: Iterable[Union[Dict[str, Any], str]]) -> Union[Dict[str, Any], 
 
     loaded = [json.loads(p) if isinstance(p, (str, bytes)) else p for p in parts]
     return _native.merge_json(loaded)
+
+
+Ranges = Union[Sequence[str], Mapping[str, Tuple[float, float]]]
+
+
+def _ranges(params: Ranges) -> List[str]:
+    """``{"PATH": (LO, HI)}`` or ``["PATH=LO:HI", ...]`` as ``PATH=LO:HI`` specs."""
+    if isinstance(params, Mapping):
+        return [f"{path}={float(lo)!r}:{float(hi)!r}" for path, (lo, hi) in params.items()]
+    if isinstance(params, str):
+        return [params]
+    return [str(p) for p in params]
+
+
+def _names(values: Union[str, Sequence[str]]) -> List[str]:
+    if isinstance(values, str):
+        return [v.strip() for v in values.split(",")]
+    return [str(v) for v in values]
+
+
+def compare(
+    scenario: Scenario,
+    runs: int,
+    *,
+    set: Optional[Mapping[str, float]] = None,
+    against: Optional[Mapping[str, float]] = None,
+    treatment: Optional[Scenario] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Two arms on common random numbers (``escalation compare --json``).
+
+    The treatment is ``scenario`` with ``set`` applied (or the scenario
+    ``treatment``), the control ``scenario`` with ``against`` applied. Run
+    ``r`` of both arms draws from the same streams.
+
+    Returns:
+        The CLI's dict: ``runs``, ``seed``, ``arms`` (``name``,
+        ``outcomes``, ``intervals``, ``counts``, ``mean_cost``), and per
+        outcome ``difference`` (``estimate``, ``interval``), ``discordant``
+        (``[b, c]``), ``p_value`` (exact McNemar), ``variance_ratio``;
+        ``cost_difference``.
+    """
+    control = scenario.with_values(dict(against)) if against else scenario
+    if treatment is not None:
+        if set:
+            raise InvalidInput("invalid input: `set`: give `set` or `treatment`, not both")
+        treated = treatment
+    elif set:
+        treated = scenario.with_values(dict(set))
+    else:
+        raise InvalidInput("invalid input: `set`: give the treatment with `set` or `treatment`")
+    return _native.compare_json(control, treated, runs, seed, threads, None)
+
+
+def sensitivity(
+    scenario: Scenario,
+    params: Ranges,
+    outputs: Union[str, Sequence[str]],
+    *,
+    method: str = "sobol",
+    samples: int = 512,
+    runs: int = 100,
+    levels: int = 4,
+    resamples: int = 1000,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Sobol' or Morris indices over parameter ranges (``escalation sensitivity --json``).
+
+    ``params``: ``{"PATH": (LO, HI)}`` or ``["PATH=LO:HI", ...]``;
+    ``outputs``: names such as ``"critical_gain"``, ``"p_collapsed"``,
+    ``"mean_cost"``. Run outputs use ``runs`` runs per sample on common
+    random numbers.
+
+    Returns:
+        The CLI's dict: ``method``, ``samples``, ``rows``, ``params``,
+        ``indices`` (output -> path -> ``first``, ``first_interval``,
+        ``total``, ``total_interval`` or ``mu_star``, ``sigma``, ...),
+        ``constant``.
+    """
+    return _native.sensitivity_json(
+        scenario, _ranges(params), _names(outputs), method, samples, runs, levels, resamples, seed, threads
+    )
+
+
+def discover(
+    scenario: Scenario,
+    params: Ranges,
+    target: Union[str, Sequence[str]],
+    *,
+    cases: int = 1000,
+    seed: Optional[int] = None,
+    alpha: float = 0.05,
+    min_coverage: float = 0.8,
+    threads: Optional[int] = None,
+) -> Dict[str, Any]:
+    """PRIM scenario discovery (``escalation discover --json``).
+
+    ``cases`` Latin-hypercube cases over ``params`` (one run each), of
+    interest when the outcome is in ``target`` (e.g. ``"collapsed,exploded"``).
+
+    Returns:
+        The CLI's dict: ``trajectory``, ``box``, ``chosen``, ``coverage``,
+        ``density``, ``mass``, ``cases``, ``of_interest``, ``ranges``.
+    """
+    return _native.discover_json(
+        scenario, _ranges(params), _names(target), cases, seed, alpha, min_coverage, threads
+    )

@@ -115,3 +115,40 @@ def fit(
     refine: bool = ...,
 ) -> Dict[str, Any]: ...
 def merge(parts: Iterable[Union[Dict[str, Any], str]]) -> Union[Ensemble, SweepCounts, List[Dict[str, Any]]]: ...
+
+Ranges = Union[Sequence[str], Mapping[str, Tuple[float, float]]]
+
+def compare(
+    scenario: Scenario,
+    runs: int,
+    *,
+    set: Optional[Mapping[str, float]] = ...,
+    against: Optional[Mapping[str, float]] = ...,
+    treatment: Optional[Scenario] = ...,
+    seed: Optional[int] = ...,
+    threads: Optional[int] = ...,
+) -> Dict[str, Any]: ...
+def sensitivity(
+    scenario: Scenario,
+    params: Ranges,
+    outputs: Union[str, Sequence[str]],
+    *,
+    method: str = ...,
+    samples: int = ...,
+    runs: int = ...,
+    levels: int = ...,
+    resamples: int = ...,
+    seed: Optional[int] = ...,
+    threads: Optional[int] = ...,
+) -> Dict[str, Any]: ...
+def discover(
+    scenario: Scenario,
+    params: Ranges,
+    target: Union[str, Sequence[str]],
+    *,
+    cases: int = ...,
+    seed: Optional[int] = ...,
+    alpha: float = ...,
+    min_coverage: float = ...,
+    threads: Optional[int] = ...,
+) -> Dict[str, Any]: ...

@@ -680,12 +680,131 @@ fn merge_json<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyAny>>) -> PyResult<B
     to_python(py, &v)
 }
 
-// `compare`, `sensitivity` and `discover`: when the library has them, each
-// gets a function here in the shape of `montecarlo_json`: parse its
-// arguments, run the library call inside `cancellable` (or `detached` for a
-// short one), build the document with the `escalation::json` function the
-// CLI's `--json` uses, and return it through `to_python`; then a wrapper
-// with a docstring in `escalation/__init__.py` and a stub in `__init__.pyi`.
+// `compare`, `sensitivity` and `discover`, in the shape of `montecarlo_json`.
+
+/// `compare --json` as a dict: `control` and `treatment` (scenarios, e.g.
+/// one and its `with_values`) on common random numbers.
+#[pyfunction]
+#[pyo3(signature = (control, treatment, runs, seed=None, threads=None, names=None))]
+fn compare_json<'py>(
+    py: Python<'py>,
+    control: &PyScenario,
+    treatment: &PyScenario,
+    runs: u64,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    names: Option<(String, String)>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use escalation::experiments::compare::{Arm, CompareOptions, compare};
+    let (nc, nt) = names.unwrap_or(("control".into(), "treatment".into()));
+    let (c, t) = (
+        Arm::new(nc, control.model.clone()),
+        Arm::new(nt, treatment.model.clone()),
+    );
+    let v = cancellable(py, |cancel| {
+        let opts = CompareOptions {
+            runs,
+            seed,
+            threads: escalation::limits::check_threads(threads)?,
+            cancel: Some(cancel),
+            ..CompareOptions::default()
+        };
+        json::compare(&compare(&c, &t, &opts, None)?)
+    })?;
+    to_python(py, &v)
+}
+
+/// `sensitivity --json` as a dict. `params`: `PATH=LO:HI` specs.
+#[pyfunction]
+#[pyo3(signature = (scenario, params, outputs, method="sobol", samples=512, runs=100, levels=4, resamples=1000, seed=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn sensitivity_json<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    params: Vec<String>,
+    outputs: Vec<String>,
+    method: &str,
+    samples: usize,
+    runs: u64,
+    levels: usize,
+    resamples: usize,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use escalation::experiments::sensitivity::{Method, SensitivityOptions};
+    use escalation::experiments::study::{Factor, Output, Study, StudyExec};
+    let model = &scenario.model;
+    let v = cancellable(py, |cancel| {
+        let factors = params
+            .iter()
+            .map(|s| Factor::parse(s, model))
+            .collect::<escalation::Result<Vec<_>>>()?;
+        let outputs = outputs
+            .iter()
+            .map(|s| Output::parse(s))
+            .collect::<escalation::Result<Vec<_>>>()?;
+        let options = SensitivityOptions {
+            method: Method::parse(method)?,
+            samples,
+            levels,
+            seed: seed.unwrap_or(model.seed),
+            resamples,
+            level: 0.95,
+        };
+        let study = Study::new(model, factors, outputs, runs, options)?;
+        let exec = StudyExec {
+            threads: escalation::limits::check_threads(threads)?,
+            cancel: Some(cancel),
+            ..StudyExec::default()
+        };
+        Ok(json::sensitivity(&study.run(model, &exec, None)?))
+    })?;
+    to_python(py, &v)
+}
+
+/// `discover --json` as a dict. `params`: `PATH=LO:HI` specs; `target`:
+/// outcome names.
+#[pyfunction]
+#[pyo3(signature = (scenario, params, target, cases=1000, seed=None, alpha=0.05, min_coverage=0.8, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn discover_json<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    params: Vec<String>,
+    target: Vec<String>,
+    cases: usize,
+    seed: Option<u64>,
+    alpha: f64,
+    min_coverage: f64,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use escalation::experiments::discover::{DiscoverOptions, discover_model};
+    use escalation::experiments::prim::PrimOptions;
+    use escalation::experiments::study::Factor;
+    let model = &scenario.model;
+    let v = cancellable(py, |cancel| {
+        let factors = params
+            .iter()
+            .map(|s| Factor::parse(s, model))
+            .collect::<escalation::Result<Vec<_>>>()?;
+        let opts = DiscoverOptions {
+            cases,
+            seed,
+            prim: PrimOptions {
+                peel_alpha: alpha,
+                ..PrimOptions::default()
+            },
+            min_coverage,
+            threads: escalation::limits::check_threads(threads)?,
+            cancel: Some(cancel),
+            ..DiscoverOptions::default()
+        };
+        Ok(json::discover(&discover_model(
+            model, &factors, &target, &opts,
+        )?))
+    })?;
+    to_python(py, &v)
+}
 
 /// The sweep paths the library knows, for messages and help.
 #[pyfunction]
@@ -737,6 +856,9 @@ fn _escalation(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit_json, m)?)?;
     m.add_function(wrap_pyfunction!(merge_json, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_json, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity_json, m)?)?;
+    m.add_function(wrap_pyfunction!(discover_json, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_rust_simulate_seconds, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

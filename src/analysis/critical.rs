@@ -337,10 +337,20 @@ pub fn critical_crossing(d: &Dynamics) -> Result<Option<Crossing>> {
 /// ```
 pub fn critical_gain(d: &Dynamics) -> Result<Option<f64>> {
     d.check()?;
-    if d.is_nonnegative() {
-        perron_critical_gain(d)
+    let g = if d.is_nonnegative() {
+        perron_critical_gain(d)?
     } else {
-        Ok(critical_crossing(d)?.map(|c| c.gain))
+        critical_crossing(d)?.map(|c| c.gain)
+    };
+    match g {
+        // A critical gain past the largest float (e.g. √(ab/kl) with
+        // ab ≈ 1e326 and kl ≈ 1e-291) is out of range, not infinite.
+        Some(v) if !v.is_finite() => Err(crate::error::NumericalError::OutOfRange {
+            quantity: "the critical gain".into(),
+            cause: super::range_cause(d, d.gain),
+        }
+        .into()),
+        other => Ok(other),
     }
 }
 

@@ -286,11 +286,7 @@ pub fn analyze(model: &Model) -> Result<Report> {
     analyze_checked(model, d, &heat).map_err(|e| super::name_range_cause(e, d, d.gain))
 }
 
-fn analyze_checked(
-    model: &Model,
-    d: &crate::model::Dynamics,
-    heat: &[HeatLoad],
-) -> Result<Report> {
+fn analyze_checked(model: &Model, d: &crate::model::Dynamics, heat: &[HeatLoad]) -> Result<Report> {
     let gain = d.gain;
     let n = d.n();
     let linear = d.is_linear();

@@ -13,6 +13,15 @@
 //! - [`paired`]: paired binary outcomes (Newcombe's interval, McNemar's exact
 //!   test, the variance ratio against independent arms) and paired means.
 //!
+//! On the model (`escalation compare`, `sensitivity`, `discover`):
+//!
+//! - [`compare`]: two arms on common random numbers, paired differences.
+//! - [`sensitivity`]: Sobol' or Morris for any closure with several outputs;
+//!   [`study`]: the same over a model's parameter paths, with analysis and
+//!   run outputs.
+//! - [`discover`]: PRIM on Latin-hypercube cases of a model, or on a CSV.
+//! - [`parts`]: partial results of sharded experiments and their exact merge.
+//!
 //! Every random choice comes from a [`rand_chacha::ChaCha8Rng`] seeded by the
 //! caller, so a result is a function of its inputs and its seed. Bad
 //! arguments (NaN, empty input, `lo >= hi`, …) are [`crate::Error::Invalid`];
@@ -30,13 +39,19 @@
 //! assert!((s.first[0] - 0.2).abs() < 0.02 && (s.first[1] - 0.8).abs() < 0.02);
 //! ```
 
+pub mod compare;
+pub mod discover;
 mod dist;
+mod factors;
 pub mod lhs;
 pub mod morris;
 pub mod paired;
+pub mod parts;
 pub mod prim;
 pub mod saltelli;
+pub mod sensitivity;
 pub mod sobol;
+pub mod study;
 
 pub use dist::{normal_quantile, student_t_quantile};
 

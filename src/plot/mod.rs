@@ -15,6 +15,8 @@
 //! | heat map of a probability | [`Heatmap`] | a probability per cell |
 //! | bifurcation diagram | [`Bifurcation`] | branches of equilibria |
 //! | calibration fits | [`PooledFitPlot`], [`RichardsonFitPlot`] | [`crate::calibrate`] fits |
+//! | sensitivity indices with intervals | [`SensitivityPlot`] | a `sensitivity` report |
+//! | PRIM trade-off and chosen box | [`PrimPlot`] | a `discover` report |
 //! | several figures of one kind in a row | [`SideBySide`] | any of the above |
 //!
 //! Saving checks the data before anything is drawn or written
@@ -51,8 +53,10 @@ mod heatmap;
 mod overlay;
 mod panels;
 mod phase_portrait;
+mod prim;
 mod root_locus;
 mod rungs;
+mod sensitivity;
 mod stability_map;
 mod style;
 mod trajectory;
@@ -69,7 +73,9 @@ pub use geometry::{Curve, Mark};
 pub use heatmap::Heatmap;
 pub use panels::SideBySide;
 pub use phase_portrait::{EquilibriumMark, PhasePortrait};
+pub use prim::{BoxLimit, PrimPlot};
 pub use root_locus::{Plane, RootLocus};
+pub use sensitivity::{IndexSeries, SensitivityPlot};
 pub use stability_map::{MapCells, StabilityMap};
 pub use style::{HEIGHT, WIDTH};
 pub use trajectory::TrajectoryPlot;

@@ -19,6 +19,7 @@ mod cancel;
 mod ceasefire_loop;
 mod cli;
 mod corpus;
+mod experiments;
 mod experiments_math;
 mod experiments_reference;
 mod figures;

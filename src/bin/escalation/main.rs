@@ -6,10 +6,13 @@
 
 mod analyze;
 mod common;
+mod compare;
+mod discover;
 mod fit;
 mod merge;
 mod montecarlo;
 mod plot;
+mod sensitivity;
 mod simulate;
 mod sweep;
 
@@ -43,8 +46,14 @@ enum Command {
     Fit(fit::Args),
     /// Draw a figure.
     Plot(plot::Args),
-    /// Combine the shards of a sweep or Monte Carlo run.
+    /// Combine the shards of a sweep, Monte Carlo run, comparison or sensitivity analysis.
     Merge(merge::Args),
+    /// Compare two arms on common random numbers (paired runs).
+    Compare(compare::Args),
+    /// Global sensitivity (Sobol' or Morris) over parameter ranges.
+    Sensitivity(sensitivity::Args),
+    /// Scenario discovery (PRIM): where in the parameter space an outcome happens.
+    Discover(discover::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +72,9 @@ fn main() -> ExitCode {
         Command::Fit(a) => fit::run(a),
         Command::Plot(a) => plot::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
+        Command::Discover(a) => discover::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,7 +96,7 @@ fn exit_code(e: &Error) -> u8 {
 /// become flags (`param` → `--param`, `runs` → `--runs`, …), and an
 /// overwrite refusal says how to force it.
 fn in_flags(e: Error) -> String {
-    const FLAGS: [(&str, &str); 11] = [
+    const FLAGS: [(&str, &str); 17] = [
         ("param", "--param"),
         ("axis", "--param"),
         ("runs", "--runs"),
@@ -96,6 +108,12 @@ fn in_flags(e: Error) -> String {
         ("gains", "--param gain"),
         ("bootstrap", "--bootstrap"),
         ("groups", "--group"),
+        ("output", "--output"),
+        ("method", "--method"),
+        ("target", "--target"),
+        ("cases", "--cases"),
+        ("samples", "--samples"),
+        ("levels", "--levels"),
     ];
     match e {
         Error::Invalid(mut inv) => {

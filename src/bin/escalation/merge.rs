@@ -47,6 +47,11 @@ struct Stream {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    for path in &a.parts {
+        if escalation::experiments::parts::is_experiment_part(path)? {
+            return crate::sensitivity::merge(&a.parts, a.out.as_deref(), a.json, a.force);
+        }
+    }
     if let Some(path) = &a.out {
         escalation::output::check_file(path, a.force)?;
     }

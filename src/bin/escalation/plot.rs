@@ -49,6 +49,10 @@ pub enum Kind {
     Heatmap,
     /// Equilibria against the gain (--param gain=START:STOP:COUNT).
     Bifurcation,
+    /// Sensitivity indices with intervals, from a `sensitivity --json` report (--output NAME).
+    Sensitivity,
+    /// PRIM's coverage–density trade-off and chosen box, from a `discover --json` report.
+    Prim,
 }
 
 impl Kind {
@@ -61,6 +65,8 @@ impl Kind {
             Kind::FanChart => "fan-chart",
             Kind::Heatmap => "heatmap",
             Kind::Bifurcation => "bifurcation",
+            Kind::Sensitivity => "sensitivity",
+            Kind::Prim => "prim",
         }
     }
 }
@@ -71,7 +77,9 @@ pub struct Args {
     /// The figure.
     #[arg(value_enum)]
     kind: Kind,
-    /// Scenario file (TOML, or JSON with a .json extension).
+    /// Scenario file (TOML, or JSON with a .json extension); for
+    /// sensitivity and prim, the JSON report of `sensitivity --json` or
+    /// `discover --json`.
     scenario: PathBuf,
     /// Write KIND.png and KIND.svg into DIR.
     #[arg(long, value_name = "DIR")]
@@ -96,10 +104,16 @@ pub struct Args {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// The output whose indices a sensitivity plot shows (default: the first).
+    #[arg(long, value_name = "NAME")]
+    output: Option<String>,
 }
 
 pub fn run(a: Args) -> Result<()> {
     check_flags(&a)?;
+    if matches!(a.kind, Kind::Sensitivity | Kind::Prim) {
+        return report_plot(&a);
+    }
     let (_, mut model) = crate::load(&a.scenario)?;
     if let Some(s) = a.seed {
         model.seed = s;
@@ -156,6 +170,8 @@ pub fn run(a: Args) -> Result<()> {
             let data = figures::bifurcation(&model, range)?;
             write(&|p| data.save(p))?;
         }
+        // Drawn from a saved report before any scenario is read (above).
+        Kind::Sensitivity | Kind::Prim => return report_plot(&a),
         Kind::FanChart => {
             let runs = a.runs.unwrap_or(400);
             let bar = Progress::new(runs, a.quiet, "runs");
@@ -224,7 +240,54 @@ fn check_flags(a: &Args) -> Result<()> {
     if !takes_seed && a.seed.is_some() {
         return refuse("--seed");
     }
+    if a.kind != Kind::Sensitivity && a.output.is_some() {
+        return refuse("--output");
+    }
     Ok(())
+}
+
+/// `plot sensitivity REPORT.json` and `plot prim REPORT.json`: figures of
+/// a saved report, so that no analysis runs twice.
+fn report_plot(a: &Args) -> Result<()> {
+    let text =
+        escalation::output::read_capped(&a.scenario, escalation::output::MAX_DATA_BYTES, "report")?;
+    let report: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Error::invalid(
+            "report",
+            format!(
+                "{}: not a JSON report of `{} --json`: {e}",
+                a.scenario.display(),
+                if a.kind == Kind::Prim {
+                    "discover"
+                } else {
+                    "sensitivity"
+                }
+            ),
+        )
+    })?;
+    let out = OutputDir::create(&a.out, a.force)?;
+    let name = a.kind.name();
+    let (png, svg) = (format!("{name}.png"), format!("{name}.svg"));
+    out.check_all(&[&png, &svg])?;
+    let mut files = Vec::new();
+    if a.kind == Kind::Prim {
+        let fig = escalation::plot::PrimPlot::from_report(&report)?;
+        for f in [&png, &svg] {
+            files.push(out.write_with(f, |p: &Path| fig.save(p))?);
+        }
+    } else {
+        let fig = escalation::plot::SensitivityPlot::from_report(&report, a.output.as_deref())?;
+        for f in [&png, &svg] {
+            files.push(out.write_with(f, |p: &Path| fig.save(p))?);
+        }
+    }
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    if a.json {
+        let v = serde_json::json!({ "kind": name, "files": names });
+        write_stdout(&format!("{v}\n"))
+    } else {
+        write_stdout(&format!("wrote {}\n", names.join(" and ")))
+    }
 }
 
 /// Two `--param` axes, or the default grid when none is given.
