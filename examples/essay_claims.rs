@@ -40,6 +40,7 @@ enum Arms {
     /// next most probable outcome, on the same runs of the scenario.
     MostProbable,
     /// The model lacks the mechanism (being added).
+    #[allow(dead_code)] // every claim of the essay is testable now; kept for the next one
     Pending(&'static str),
 }
 
@@ -147,34 +148,86 @@ fn claims() -> Vec<Claim> {
             context: Some(("spoilers.phase_rate", 0.05, 0.6)),
         },
         Claim {
-            text: "A tactical reset beats waiting for the heat to dissipate",
-            arms: Arms::Pending("actor.reset_rate, phase.surveillance"),
-            context: None,
+            text: "Repositioning under cover of the pause (the tactical reset) undermines the deal",
+            arms: Arms::Paired {
+                control: "reset as in the scenario",
+                treatment: "no reset",
+                build: |m| {
+                    let mut t = m.clone();
+                    t.resets.clear();
+                    Ok((m.clone(), t))
+                },
+            },
+            context: Some(("phase.ceasefire.surveillance", 0.0, 1.0)),
         },
         Claim {
             text: "A limited waiver beats relief that is only conditional",
-            arms: Arms::Pending("agreement when.at / then lists"),
-            context: None,
+            arms: Arms::Paired {
+                control: "conditional tiers only",
+                treatment: "with the limited waiver",
+                build: |m| {
+                    let mut c = m.clone();
+                    c.agreements.retain(|a| {
+                        a.name != "limited waiver" && a.name != "restraint for the waiver"
+                    });
+                    Ok((c, m.clone()))
+                },
+            },
+            context: Some(("spoilers.magnitude", 1.0, 6.0)),
         },
         Claim {
             text: "Regional anxiety undermines the deal; assurances contain it",
-            arms: Arms::Pending("actor.anxiety, phase.assures"),
-            context: None,
+            arms: Arms::Paired {
+                control: "outsiders not assured",
+                treatment: "the deal assures them",
+                build: |m| {
+                    let mut t = m.clone();
+                    t.phases[0].assures = t.anxiety.iter().map(|a| a.actor).collect();
+                    Ok((m.clone(), t))
+                },
+            },
+            context: Some(("actor.Israel.anxiety", 0.0, 0.1)),
         },
         Claim {
             text: "Decision makers adapt, and adaptation erodes a fragile truce",
-            arms: Arms::Pending("controller.adaptation"),
-            context: None,
+            arms: Arms::Paired {
+                control: "adaptation as in the scenario",
+                treatment: "no adaptation",
+                build: |m| {
+                    let mut t = m.clone();
+                    if let Some(c) = t.controller.as_mut() {
+                        c.adaptation = None;
+                    }
+                    Ok((m.clone(), t))
+                },
+            },
+            context: Some(("controller.adaptation.floor", 0.05, 0.5)),
         },
         Claim {
             text: "Hardliners inside a party spoil from within",
-            arms: Arms::Pending("actor.hardliners"),
-            context: None,
+            arms: Arms::Paired {
+                control: "hardliners as in the scenario",
+                treatment: "no hardliners",
+                build: |m| {
+                    let mut t = m.clone();
+                    t.hardliners.clear();
+                    Ok((m.clone(), t))
+                },
+            },
+            context: Some(("actor.Iran.hardliners.weight", 0.0, 1.0)),
         },
         Claim {
             text: "A ceasefire that holds can become a peace",
-            arms: Arms::Pending("[peace]"),
-            context: None,
+            arms: Arms::Paired {
+                control: "no [peace]",
+                treatment: "[peace] (grievances fade after 10 quiet days)",
+                build: |m| {
+                    let mut c = m.clone();
+                    c.peace = None;
+                    Ok((c, m.clone()))
+                },
+            },
+            context: Some(("peace.grievance_decay", 0.01, 0.3)),
         },
     ]
 }
