@@ -1,9 +1,12 @@
 //! Advancing the continuous state over one interval with constant parameters.
 //!
 //! Three methods, chosen per interval:
-//! - controller (actors decoupled between decisions): each intensity obeys
-//!   `dx/dt = -a x + b`, or `(1 - x/C)(b - a x)` with a ceiling, with constant
-//!   `b`: solved in closed form (with the stop at zero), see [`super::exact`];
+//! - controller (actors decoupled between decisions): each actor is advanced
+//!   on its own, see [`super::alone`]: in closed form when its drive is
+//!   constant (`dx/dt = -a x + b`, or `(1 - x/C)(b - a x)` with a ceiling,
+//!   with the stop at zero, see [`super::exact`]), by the matrix exponential
+//!   of its own `[x, c, h, π]` when that is linear, by Dopri5 on those four
+//!   components otherwise (hardliners or a decaying `π` with a ceiling);
 //! - continuous coupling without ceilings, in a positive system (non-negative
 //!   effective coupling and drive): the matrix exponential of the augmented
 //!   linear system, exact to rounding, cached per step length;
@@ -20,7 +23,9 @@ use nalgebra::{DMatrix, DVector, DefaultAllocator, Dim, OVector, SVector};
 use ode_solvers::dop_shared::{IntegrationError, OutputType};
 use ode_solvers::{Dopri5, System};
 
-use super::exact;
+use nalgebra::SMatrix;
+
+use super::alone::{self, Alone};
 use crate::error::{Error, NumericalError, Result};
 use crate::model::field;
 
@@ -105,12 +110,6 @@ impl Config {
 
     fn linear(&self) -> bool {
         self.ceiling.iter().all(Option::is_none)
-    }
-
-    /// Each intensity evolves on its own between decisions (no heat, no
-    /// decaying grievance): the scalar closed forms apply.
-    fn scalar(&self) -> bool {
-        self.heat.is_empty() && self.peace.is_none()
     }
 
     /// The linear flow keeps `x ≥ 0` without projection.
@@ -236,10 +235,50 @@ pub(crate) struct OdeSettings {
     pub force_ode: bool,
 }
 
+/// A right-hand side for the ODE solver whose first components are
+/// intensities.
+pub(crate) trait Field {
+    /// How many leading components are intensities (kept at or above zero).
+    fn intensities(&self) -> usize;
+    /// `ds/dt` at `s`.
+    fn field(&self, s: &[f64], out: &mut [f64]);
+}
+
+impl Field for Config {
+    fn intensities(&self) -> usize {
+        self.n()
+    }
+    fn field(&self, s: &[f64], out: &mut [f64]) {
+        self.rhs(s, out);
+    }
+}
+
+impl Field for Alone {
+    fn intensities(&self) -> usize {
+        1
+    }
+    fn field(&self, s: &[f64], out: &mut [f64]) {
+        self.rhs(s, out);
+    }
+}
+
+/// How one decoupled actor's intensity can move over an interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Shape {
+    /// Monotonically: a rung change shows at the end of the interval.
+    Monotone,
+    /// Not known to be monotone, but it stays within these bounds.
+    Within(f64, f64),
+    /// Nothing is known (coupled flows, forced ODE, no ceiling).
+    Unknown,
+}
+
 /// Advances states over intervals, caching propagators while the parameters
 /// stay the same.
 pub(crate) struct Flow {
     cache: HashMap<u64, DMatrix<f64>>,
+    /// Propagators of single actors, by (actor, step length).
+    alone: HashMap<(usize, u64), SMatrix<f64, 5, 5>>,
     ode: OdeSettings,
     /// ODE steps taken in total, for diagnostics.
     pub ode_steps: u64,
@@ -249,6 +288,7 @@ impl Flow {
     pub fn new(ode: OdeSettings) -> Self {
         Self {
             cache: HashMap::new(),
+            alone: HashMap::new(),
             ode,
             ode_steps: 0,
         }
@@ -259,13 +299,9 @@ impl Flow {
         if !self.cache.is_empty() {
             self.cache.clear();
         }
-    }
-
-    /// True when every intensity moves monotonically over any interval with
-    /// `cfg` (the decoupled closed forms): a rung change inside an interval
-    /// then shows at its end, and rungs need no intermediate checks.
-    pub fn monotone(&self, cfg: &Config) -> bool {
-        !cfg.coupled && cfg.scalar() && !self.ode.force_ode
+        if !self.alone.is_empty() {
+            self.alone.clear();
+        }
     }
 
     /// Writes into `out` the state `h` days after `s`.
@@ -275,9 +311,8 @@ impl Flow {
             return Ok(());
         }
         if !self.ode.force_ode {
-            if !cfg.coupled && cfg.scalar() {
-                decoupled_exact(cfg, s, h, out);
-                return Ok(());
+            if !cfg.coupled {
+                return self.decoupled(cfg, s, h, out);
             }
             if cfg.linear() && cfg.positive() {
                 self.exp_exact(cfg, s, h, out);
@@ -287,13 +322,101 @@ impl Flow {
         self.dopri(cfg, s, h, out)
     }
 
-    /// Intensity of actor `i` after `h` days, for a [`Flow::monotone`] `cfg`
-    /// (the same value [`Flow::advance`] gives for that actor).
-    pub fn advance_one(&self, cfg: &Config, s: &[f64], i: usize, h: f64) -> f64 {
-        if h <= 0.0 {
-            return s[i];
+    /// How actor `i` can move over the next `h` days from `s`.
+    pub fn shape(&self, cfg: &Config, s: &[f64], i: usize, h: f64) -> Shape {
+        if cfg.coupled || self.ode.force_ode {
+            return Shape::Unknown;
         }
-        decoupled_one(cfg, s[i], i, h)
+        let al = Alone::of(cfg, i);
+        if al.scalar() {
+            return Shape::Monotone;
+        }
+        let y = al.y(cfg, s, i);
+        if al.monotone_at(&y) {
+            return Shape::Monotone;
+        }
+        match al.range(&y, h) {
+            Some((lo, hi)) => Shape::Within(lo, hi),
+            None => Shape::Unknown,
+        }
+    }
+
+    /// Intensity of actor `i` after `h` days, for a decoupled `cfg` (the
+    /// same value [`Flow::advance`] gives for that actor).
+    pub fn advance_one(&mut self, cfg: &Config, s: &[f64], i: usize, h: f64) -> Result<f64> {
+        if h <= 0.0 {
+            return Ok(s[i]);
+        }
+        Ok(self.alone_step(cfg, s, i, h)?.0[0])
+    }
+
+    /// Decoupled actors (controller between decisions), each on its own;
+    /// phantoms decay at the accused's restraint, stocks and `π` in closed
+    /// form.
+    fn decoupled(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) -> Result<()> {
+        let n = cfg.n();
+        for (q, &(_, acc)) in cfg.pairs.iter().enumerate() {
+            out[n + q] = s[n + q] * (-cfg.a[acc] * h).exp();
+        }
+        let s0 = cfg.stock_at();
+        for (k, st) in cfg.stocks.iter().enumerate() {
+            let v = s[s0 + k];
+            out[s0 + k] = if st.decay > 0.0 {
+                let eq = st.growth / st.decay;
+                eq + (v - eq) * (-st.decay * h).exp()
+            } else {
+                v + st.growth * h
+            };
+        }
+        let c0 = cfg.cost_at();
+        for i in 0..n {
+            let (y, heat) = self.alone_step(cfg, s, i, h)?;
+            out[i] = y[0];
+            out[c0 + i] = y[1];
+            if let Some(k) = heat {
+                out[k] = y[2];
+            }
+        }
+        if let Some((_, rate)) = &cfg.peace {
+            let at = cfg.peace_at();
+            out[at] = s[at] * (-rate * h).exp();
+        }
+        Ok(())
+    }
+
+    /// `[x, c, h, π]` of actor `i` after `h` days (decoupled `cfg`), and
+    /// the index of its heat in the state.
+    fn alone_step(
+        &mut self,
+        cfg: &Config,
+        s: &[f64],
+        i: usize,
+        h: f64,
+    ) -> Result<([f64; 4], Option<usize>)> {
+        let al = Alone::of(cfg, i);
+        let heat = al.heat.map(|(.., k)| k);
+        let y = al.y(cfg, s, i);
+        if al.scalar() {
+            let (x, c) = al.scalar_step(&y, h);
+            return Ok(([x, c, y[2], y[3]], heat));
+        }
+        if al.linear() {
+            if self.alone.len() > 256 {
+                self.alone.clear();
+            }
+            let p = self
+                .alone
+                .entry((i, h.to_bits()))
+                .or_insert_with(|| al.propagator(h));
+            return Ok((alone::apply(p, &y), heat));
+        }
+        let o = self.ode;
+        if let Some(out) = al.taylor(&y, h, o.rtol, o.atol, o.max_steps) {
+            return Ok((out, heat));
+        }
+        let mut out = [0.0; 4];
+        self.dopri_in(&al, nalgebra::SVector::<f64, 4>::from(y), h, &mut out)?;
+        Ok((out, heat))
     }
 
     fn exp_exact(&mut self, cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) {
@@ -328,9 +451,9 @@ impl Flow {
         sized!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 18 20 22 24 26 28 30 32)
     }
 
-    pub(crate) fn dopri_in<D: Dim>(
+    pub(crate) fn dopri_in<D: Dim, F: Field>(
         &mut self,
-        cfg: &Config,
+        cfg: &F,
         y0: OVector<f64, D>,
         h: f64,
         out: &mut [f64],
@@ -363,7 +486,7 @@ impl Flow {
                     return Err(Error::numerical("the ODE solver returned no state"));
                 };
                 out.copy_from_slice(y.as_slice());
-                for v in out.iter_mut().take(cfg.n()) {
+                for v in out.iter_mut().take(cfg.intensities()) {
                     if *v < 0.0 {
                         *v = 0.0;
                     }
@@ -389,7 +512,7 @@ impl Flow {
                 // actor), or the flow is faster than any step (a rate far
                 // out of range), which is an error, not an explosion.
                 let last = solver.y_out().last().map(|y| y.as_slice().to_vec());
-                let n = cfg.n();
+                let n = cfg.intensities();
                 match last {
                     Some(y) if y[..n].iter().any(|v| !v.is_finite() || v.abs() > 1e100) => {
                         for (o, v) in out.iter_mut().zip(&y) {
@@ -419,53 +542,13 @@ impl Flow {
 }
 
 /// The interval's right-hand side for `ode_solvers`, on any vector storage.
-struct OdeSystem<'a>(&'a Config);
+struct OdeSystem<'a, F>(&'a F);
 
-impl<D: Dim> System<f64, OVector<f64, D>> for OdeSystem<'_>
+impl<D: Dim, F: Field> System<f64, OVector<f64, D>> for OdeSystem<'_, F>
 where
     DefaultAllocator: Allocator<D>,
 {
     fn system(&self, _t: f64, y: &OVector<f64, D>, dy: &mut OVector<f64, D>) {
-        self.0.rhs(y.as_slice(), dy.as_mut_slice());
-    }
-}
-
-/// Decoupled intensities (controller between decisions) in closed form;
-/// phantoms decay at the accused's restraint.
-fn decoupled_exact(cfg: &Config, s: &[f64], h: f64, out: &mut [f64]) {
-    let n = cfg.n();
-    for i in 0..n {
-        out[i] = decoupled_one(cfg, s[i], i, h);
-    }
-    for (q, &(_, acc)) in cfg.pairs.iter().enumerate() {
-        out[n + q] = s[n + q] * (-cfg.a[acc] * h).exp();
-    }
-    let c0 = cfg.cost_at();
-    for i in 0..n {
-        let (a, b) = (cfg.a[i], cfg.b[i]);
-        let spent = match cfg.ceiling[i] {
-            None => exact::linear_integral(a, b, s[i], h),
-            Some(c) => exact::logistic_integral(a, b, c, s[i], h),
-        };
-        out[c0 + i] = s[c0 + i] + spent;
-    }
-    let s0 = cfg.stock_at();
-    for (k, st) in cfg.stocks.iter().enumerate() {
-        let v = s[s0 + k];
-        out[s0 + k] = if st.decay > 0.0 {
-            let eq = st.growth / st.decay;
-            eq + (v - eq) * (-st.decay * h).exp()
-        } else {
-            v + st.growth * h
-        };
-    }
-}
-
-#[inline]
-fn decoupled_one(cfg: &Config, x0: f64, i: usize, h: f64) -> f64 {
-    let (a, b) = (cfg.a[i], cfg.b[i]);
-    match cfg.ceiling[i] {
-        None => exact::linear(a, b, x0, h),
-        Some(c) => exact::logistic(a, b, c, x0, h),
+        self.0.field(y.as_slice(), dy.as_mut_slice());
     }
 }

@@ -19,6 +19,7 @@
 //! assert!(run.explosion_time.unwrap() < 100.0);
 //! ```
 
+mod alone;
 mod decisions;
 mod engine;
 mod events;
@@ -49,9 +50,15 @@ pub struct SimOptions {
     /// Longest interval between two checks of the rungs, days. Rung changes
     /// (and so breaches and explosions) are located to 1e-9 day inside an
     /// interval by bisection, but a rise and fall within one interval is missed.
-    /// Under a controller every intensity moves monotonically between two
-    /// events, so nothing can be missed and the rungs are checked at events
-    /// only (this setting then has no effect, unless `force_ode` is set).
+    /// Under a controller the actors evolve on their own between events, and
+    /// the rungs are checked at events only wherever nothing can be missed:
+    /// an actor whose drive is constant moves monotonically; one with
+    /// hardliners or a decaying `[peace]` factor is monotone when its
+    /// velocity components share a sign (a cooperative system), or else is
+    /// bounded over the interval by frozen-drive flows, and needs checks
+    /// every `check_step` only when those bounds reach another rung (see
+    /// `docs/architecture.md`). With `force_ode` every interval is checked
+    /// every `check_step`.
     pub check_step: f64,
     /// Relative tolerance of the ODE solver (nonlinear intervals only).
     pub rtol: f64,

@@ -218,3 +218,164 @@ fn a_revealed_stock_acts_like_phantoms_of_the_same_size() {
         }
     }
 }
+
+/// A random decoupled system (controller between decisions) with hardliners
+/// on some actors, ceilings on some, drives of both signs and, with
+/// `[peace]`, a decaying `π` (or a constant one).
+fn random_alone_config(rng: &mut ChaCha8Rng, n: usize, rate: f64) -> (Config, Vec<f64>) {
+    use super::flow::Heat;
+    let a: Vec<f64> = (0..n).map(|_| rng.random_range(0.1..1.0)).collect();
+    let b: Vec<f64> = (0..n).map(|_| rng.random_range(-0.3..0.5)).collect();
+    let ceiling: Vec<Option<f64>> = (0..n)
+        .map(|i| (i % 3 != 2).then(|| rng.random_range(5.0..9.0)))
+        .collect();
+    let heat: Vec<Heat> = (0..n)
+        .filter(|i| i % 2 == 0)
+        .map(|actor| Heat {
+            actor,
+            feed: rng.random_range(0.0..0.3),
+            decay: rng.random_range(0.02..0.5),
+            weight: rng.random_range(0.0..0.8),
+        })
+        .collect();
+    let bp: Vec<f64> = (0..n)
+        .map(|_| {
+            if rng.random_bool(0.6) {
+                rng.random_range(0.0..0.6)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let cfg = Config {
+        a,
+        w: vec![0.0; n * n],
+        b,
+        coupled: false,
+        pairs: Vec::new(),
+        ceiling: ceiling.clone(),
+        stocks: Vec::new(),
+        heat,
+        peace: Some((bp, rate)),
+    };
+    let mut s = vec![0.0; cfg.len()];
+    for i in 0..n {
+        let top = ceiling[i].unwrap_or(9.0);
+        s[i] = if rng.random_bool(0.2) {
+            0.0
+        } else {
+            rng.random_range(0.0..top)
+        };
+        s[cfg.cost_at() + i] = rng.random_range(0.0..10.0);
+    }
+    for k in 0..cfg.heat.len() {
+        s[cfg.heat_at() + k] = rng.random_range(0.0..3.0);
+    }
+    s[cfg.peace_at()] = rng.random_range(0.2..1.0);
+    (cfg, s)
+}
+
+/// Each actor advanced on its own (closed form, its own matrix exponential,
+/// or Dopri5 on its four components) equals Dopri5 on the whole state.
+#[test]
+fn actors_advanced_alone_match_the_whole_state_solver() {
+    let mut rng = ChaCha8Rng::seed_from_u64(29);
+    let mut paths = [0usize; 3];
+    for case in 0..120 {
+        let n = 1 + case % 5;
+        let rate = if case % 3 == 0 {
+            0.0
+        } else {
+            rng.random_range(0.01..0.3)
+        };
+        let (cfg, s) = random_alone_config(&mut rng, n, rate);
+        for i in 0..n {
+            let al = super::alone::Alone::of(&cfg, i);
+            paths[if al.scalar() {
+                0
+            } else if al.linear() {
+                1
+            } else {
+                2
+            }] += 1;
+        }
+        for h in [0.05, 1.0, 7.5] {
+            let mut whole = flow(1e-12, 1e-14, 1_000_000);
+            let mut alone = Flow::new(OdeSettings {
+                rtol: 1e-12,
+                atol: 1e-14,
+                max_steps: 1_000_000,
+                force_ode: false,
+            });
+            let (mut o1, mut o2) = (vec![0.0; s.len()], vec![0.0; s.len()]);
+            alone.advance(&cfg, &s, h, &mut o1).unwrap();
+            whole.advance(&cfg, &s, h, &mut o2).unwrap();
+            for (k, (p, q)) in o1.iter().zip(&o2).enumerate() {
+                assert!(
+                    (p - q).abs() < 1e-9 * (1.0 + q.abs()),
+                    "case {case}, h {h}, component {k}: {p} vs {q}"
+                );
+            }
+            // The intensity alone, as the crossing search asks for it.
+            for (i, &xi) in o1.iter().enumerate().take(n) {
+                let x = alone.advance_one(&cfg, &s, i, h).unwrap();
+                assert_eq!(x, xi, "case {case}, h {h}, actor {i}");
+            }
+        }
+    }
+    assert!(paths.iter().all(|&c| c >= 30), "paths exercised: {paths:?}");
+}
+
+/// Where the cooperative test says "monotone", the intensity is monotone;
+/// the bounds of `range` hold at every point of the interval.
+#[test]
+fn monotone_test_and_range_bounds_hold_along_trajectories() {
+    use super::alone::Alone;
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let (mut monotone, mut bounded) = (0, 0);
+    for case in 0..150 {
+        let n = 1 + case % 4;
+        let rate = if case % 4 == 0 {
+            0.0
+        } else {
+            rng.random_range(0.01..0.5)
+        };
+        let (cfg, s) = random_alone_config(&mut rng, n, rate);
+        let mut f = flow(1e-12, 1e-14, 1_000_000);
+        let h = [0.1, 1.0, 5.0][case % 3];
+        let times: Vec<f64> = (0..=100).map(|k| h * f64::from(k) / 100.0).collect();
+        let mut path = Vec::new();
+        for &t in &times {
+            let mut o = vec![0.0; s.len()];
+            f.advance(&cfg, &s, t, &mut o).unwrap();
+            path.push(o);
+        }
+        for i in 0..n {
+            let al = Alone::of(&cfg, i);
+            if al.scalar() {
+                continue;
+            }
+            let y = al.y(&cfg, &s, i);
+            let xs: Vec<f64> = path.iter().map(|o| o[i]).collect();
+            if al.monotone_at(&y) {
+                monotone += 1;
+                let up = xs.windows(2).all(|w| w[1] >= w[0] - 1e-10);
+                let down = xs.windows(2).all(|w| w[1] <= w[0] + 1e-10);
+                assert!(up || down, "case {case}, actor {i}: not monotone {xs:?}");
+            }
+            if let Some((lo, hi)) = al.range(&y, h) {
+                bounded += 1;
+                for (t, x) in times.iter().zip(&xs) {
+                    assert!(
+                        *x >= lo - 1e-10 && *x <= hi + 1e-10,
+                        "case {case}, actor {i}, t {t}: {x} outside [{lo}, {hi}]"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        monotone >= 40 && bounded >= 40,
+        "{monotone} monotone, {bounded} bounded"
+    );
+}
