@@ -176,10 +176,13 @@ impl Alone {
                 exact::linear(self.a, b, y[0], h),
                 y[1] + exact::linear_integral(self.a, b, y[0], h),
             ),
-            Some(c) => (
-                exact::logistic(self.a, b, c, y[0], h),
-                y[1] + exact::logistic_integral(self.a, b, c, y[0], h),
-            ),
+            Some(c) => {
+                let x = exact::logistic(self.a, b, c, y[0], h);
+                (
+                    x,
+                    y[1] + exact::logistic_integral_to(self.a, b, c, y[0], h, x),
+                )
+            }
         }
     }
 
@@ -203,6 +206,18 @@ impl Alone {
 /// Order of the Taylor series of [`Alone::taylor`].
 pub(crate) const ORDER: usize = 20;
 
+/// `1/(k+1)` for `k < ORDER` (a multiplication instead of a division in
+/// the recurrence).
+const RECIPROCALS: [f64; ORDER] = {
+    let mut r = [0.0; ORDER];
+    let mut k = 0;
+    while k < ORDER {
+        r[k] = 1.0 / (k + 1) as f64;
+        k += 1;
+    }
+    r
+};
+
 impl Alone {
     /// `y` after `h` days by Taylor series, with the local error per step
     /// below `atol + rtol·|yᵢ|` in every component (estimated from the last
@@ -223,9 +238,7 @@ impl Alone {
         &self,
         y0: &[f64; 4],
         h: f64,
-        rtol: f64,
-        atol: f64,
-        max_steps: u32,
+        (rtol, atol, max_steps): (f64, f64, u32),
     ) -> Option<[f64; 4]> {
         let (feed, decay, w) = self.heat.map_or((0.0, 0.0, 0.0), |(f, d, w, _)| (f, d, w));
         let inv_c = self.ceiling.map_or(0.0, |c| 1.0 / c);
@@ -252,6 +265,9 @@ impl Alone {
                 c[0] = v;
             }
             let tol: [f64; 4] = std::array::from_fn(|i| atol + rtol * y[i].abs());
+            let inv_tol: [f64; 4] = std::array::from_fn(|i| 1.0 / tol[i]);
+            // Components that stay constant have no higher coefficients.
+            let (heat_moves, pi_moves) = (self.heat.is_some(), self.rate != 0.0);
             // Terms are added until two in a row are below the tolerance
             // over the whole remaining interval; if the order runs out
             // first, the step is shortened from the last two coefficients.
@@ -270,15 +286,25 @@ impl Alone {
                 for j in 0..=k {
                     xd += co[0][j] * d[k - j];
                 }
-                let k1 = (k + 1) as f64;
-                co[0][k + 1] = (d[k] - inv_c * xd) / k1;
-                co[1][k + 1] = co[0][k] / k1;
-                co[2][k + 1] = (feed * co[0][k] - decay * co[2][k]) / k1;
-                co[3][k + 1] = -self.rate * co[3][k] / k1;
+                let r = RECIPROCALS[k];
+                co[0][k + 1] = (d[k] - inv_c * xd) * r;
+                co[1][k + 1] = co[0][k] * r;
+                co[2][k + 1] = if heat_moves {
+                    (feed * co[0][k] - decay * co[2][k]) * r
+                } else {
+                    0.0
+                };
+                co[3][k + 1] = if pi_moves {
+                    -self.rate * co[3][k] * r
+                } else {
+                    0.0
+                };
                 power *= left;
-                let term = (0..4)
-                    .map(|i| co[i][k + 1].abs() * power / tol[i])
-                    .fold(0.0, f64::max);
+                let term = power
+                    * (co[0][k + 1].abs() * inv_tol[0])
+                        .max(co[1][k + 1].abs() * inv_tol[1])
+                        .max(co[2][k + 1].abs() * inv_tol[2])
+                        .max(co[3][k + 1].abs() * inv_tol[3]);
                 if !term.is_finite() && power.is_finite() {
                     return None;
                 }

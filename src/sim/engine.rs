@@ -90,6 +90,10 @@ pub(crate) struct Run<'a> {
     /// Scratch states for `advance_to` and scratch parameters for `rebuild`.
     pub(super) s_new: Vec<f64>,
     pub(super) s_mid: Vec<f64>,
+    /// The state at the start of the current interval, and how each actor
+    /// can move over it (for incident candidates inside it).
+    pub(super) s_start: Vec<f64>,
+    pub(super) shapes: Vec<Shape>,
     pub(super) crossing: Vec<usize>,
     pub(super) a_buf: Vec<f64>,
     pub(super) b_buf: Vec<f64>,
@@ -229,6 +233,8 @@ impl<'a> Run<'a> {
             phases_dirty: true,
             s_new: vec![0.0; len],
             s_mid: vec![0.0; len],
+            s_start: vec![0.0; len],
+            shapes: Vec::with_capacity(n),
             crossing: Vec::with_capacity(n),
             a_buf: vec![0.0; n],
             b_buf: vec![0.0; n],
@@ -302,7 +308,36 @@ impl<'a> Run<'a> {
             } else {
                 next
             };
+            // Candidates of the incident process are not events: those
+            // inside the interval are examined afterwards, from its start.
+            let watch = self
+                .incidents
+                .as_ref()
+                .is_some_and(|inc| inc.next < target - EPS);
+            let (t0, quiet) = (self.t, self.tracker.rungs.iter().all(|&r| r == 0));
+            if watch {
+                self.s_start.copy_from_slice(&self.s);
+            }
             let crossed = self.advance_to(target, settled)?;
+            if watch {
+                let (s0, shapes) = (
+                    std::mem::take(&mut self.s_start),
+                    std::mem::take(&mut self.shapes),
+                );
+                let t_end = self.t;
+                let back = self.candidates_inside(t0, &s0, &shapes);
+                (self.s_start, self.shapes) = (s0, shapes);
+                if back? {
+                    if quiet {
+                        self.out.quiet_days -= t_end - self.t;
+                    }
+                    self.process_events()?;
+                    if self.out.explosion_time.is_some() {
+                        break;
+                    }
+                    continue;
+                }
+            }
             if crossed {
                 self.on_rung_changes();
                 if self.out.explosion_time.is_some() {
@@ -353,9 +388,6 @@ impl<'a> Run<'a> {
             consider(h.start);
         }
         consider(self.next_attack);
-        if let Some(inc) = &self.incidents {
-            consider(inc.next);
-        }
         for b in &self.blames {
             consider(b.at);
         }
@@ -391,12 +423,18 @@ impl<'a> Run<'a> {
     /// monotonically (each actor decoupled and either monotone, or kept
     /// within its rung by the bounds of [`Flow::shape`]): a change then
     /// shows at the end of the interval.
-    fn settled(&self, h: f64) -> bool {
-        (0..self.n).all(|i| match self.flow.shape(&self.cfg, &self.s, i, h) {
+    /// Keeps each actor's [`Shape`] in `shapes`.
+    fn settled(&mut self, h: f64) -> bool {
+        let mut shapes = std::mem::take(&mut self.shapes);
+        shapes.clear();
+        shapes.extend((0..self.n).map(|i| self.flow.shape(&self.cfg, &self.s, i, h)));
+        let settled = shapes.iter().enumerate().all(|(i, sh)| match *sh {
             Shape::Monotone => true,
             Shape::Within(lo, hi) => !self.crosses_one(i, lo) && !self.crosses_one(i, hi),
             Shape::Unknown => false,
-        })
+        });
+        self.shapes = shapes;
+        settled
     }
 
     /// True when actor `i` at intensity `x` would change rung or is not finite.
@@ -655,7 +693,6 @@ impl<'a> Run<'a> {
     /// schedule (or an agreement's coupling) changed.
     pub(super) fn rebuild(&mut self) {
         let d = &self.m.dynamics;
-        let n = self.n;
         self.a_buf.copy_from_slice(d.restraint.as_slice());
         self.b_buf.copy_from_slice(d.grievance.as_slice());
         let mut overrides = Vec::new();
@@ -688,20 +725,29 @@ impl<'a> Run<'a> {
             *g *= 1.0 - c;
         }
         // With [peace], positive grievances are carried by π.
-        let mut peace = None;
-        if self.m.peace.is_some() {
-            let mut bp = vec![0.0; n];
-            for (g, p) in self.b_buf.iter_mut().zip(&mut bp) {
-                if *g > 0.0 {
-                    *p = *g;
-                    *g = 0.0;
+        // (Compared with the parameters in force in place, without
+        // allocating.)
+        let mut peace_changed = false;
+        if let Some((bp, rate)) = self.cfg.peace.as_mut() {
+            for (g, p) in self.b_buf.iter_mut().zip(bp.iter_mut()) {
+                let v = if *g > 0.0 {
+                    std::mem::replace(g, 0.0)
+                } else {
+                    0.0
+                };
+                if *p != v {
+                    *p = v;
+                    peace_changed = true;
                 }
             }
-            let rate = match (&self.m.peace, self.peace_on) {
+            let r = match (&self.m.peace, self.peace_on) {
                 (Some(p), true) => p.grievance_decay,
                 _ => 0.0,
             };
-            peace = Some((bp, rate));
+            if *rate != r {
+                *rate = r;
+                peace_changed = true;
+            }
         }
         // Regional anxiety: an outsider of an active phase that does not
         // assure it.
@@ -741,10 +787,7 @@ impl<'a> Run<'a> {
         if !self.m.resets.is_empty() {
             changed |= self.rebuild_stocks();
         }
-        if peace != self.cfg.peace {
-            self.cfg.peace = peace;
-            changed = true;
-        }
+        changed |= peace_changed;
         if self.a_buf != self.cfg.a {
             std::mem::swap(&mut self.a_buf, &mut self.cfg.a);
             changed = true;

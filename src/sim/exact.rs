@@ -85,14 +85,20 @@ pub(crate) fn linear_integral(a: f64, b: f64, x0: f64, h: f64) -> f64 {
 /// `∫ x dt = (b/a) t + (C/a) ln((C − x(t))/(C − x0))` while `x < C`. A flow
 /// that stops at zero is integrated to the time it gets there (found by
 /// bisection on the closed form).
+#[cfg(test)]
 pub(crate) fn logistic_integral(a: f64, b: f64, c: f64, x0: f64, h: f64) -> f64 {
+    logistic_integral_to(a, b, c, x0, h, logistic(a, b, c, x0, h))
+}
+
+/// [`logistic_integral`] given `end = logistic(a, b, c, x0, h)`.
+pub(crate) fn logistic_integral_to(a: f64, b: f64, c: f64, x0: f64, h: f64, end: f64) -> f64 {
     if x0 >= c {
         // At the cap the flow stays there (x0 ≤ C is a model rule).
         return c * h;
     }
     let xs = b / a;
     let mut span = h;
-    let mut end = logistic(a, b, c, x0, h);
+    let mut end = end;
     if end <= 0.0 && x0 > 0.0 {
         let (mut lo, mut hi) = (0.0, h);
         for _ in 0..100 {

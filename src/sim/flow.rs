@@ -411,7 +411,7 @@ impl Flow {
             return Ok((alone::apply(p, &y), heat));
         }
         let o = self.ode;
-        if let Some(out) = al.taylor(&y, h, o.rtol, o.atol, o.max_steps) {
+        if let Some(out) = al.taylor(&y, h, (o.rtol, o.atol, o.max_steps)) {
             return Ok((out, heat));
         }
         let mut out = [0.0; 4];

@@ -8,6 +8,7 @@ use rand::Rng as _;
 use super::Mechanism;
 use super::engine::{Blame, PhaseState, Run};
 use super::events::EventKind;
+use super::flow::Shape;
 use crate::model::Model;
 
 /// The attack process: a unit exponential `mass` per attack, spent at the
@@ -30,8 +31,15 @@ pub(crate) struct IncidentRun {
     /// `Λ̄ = μ Σ b_i b_j` over the pairs, with `b_i` the largest intensity
     /// actor `i` can have in a run (its ceiling or the top rung's bound).
     bound: f64,
+    /// The `b_i` of `bound`, per actor.
+    caps: Vec<f64>,
     /// Next candidate time of the bounding Poisson process, days.
     pub(crate) next: f64,
+    /// The next candidate's two uniforms (acceptance, pair), drawn when it
+    /// is scheduled: the same numbers in the same order as if drawn when
+    /// it is examined, so a candidate can be rejected without stopping
+    /// the flow at its time.
+    draw: (f64, f64),
 }
 
 impl IncidentRun {
@@ -53,8 +61,10 @@ impl IncidentRun {
         let bound = inc.rate * pairs.iter().map(|&(i, j)| cap(i) * cap(j)).sum::<f64>();
         Some(Self {
             pairs,
+            caps: (0..n).map(cap).collect(),
             bound,
             next: f64::INFINITY,
+            draw: (1.0, 0.0),
         })
     }
 }
@@ -196,8 +206,11 @@ impl Run<'_> {
         } else {
             f64::INFINITY
         };
+        let accept = self.streams.get(Mechanism::IncidentAccept);
+        let draw: (f64, f64) = (accept.random(), accept.random());
         if let Some(inc) = self.incidents.as_mut() {
             inc.next = next;
+            inc.draw = draw;
         }
     }
 
@@ -213,45 +226,56 @@ impl Run<'_> {
             .fold(0.0, f64::max)
     }
 
+    /// The pair of the incident that the candidate with uniforms `(u, v)`
+    /// makes at intensities `x`, or `None` when the candidate is thinned
+    /// out: an incident with probability `λ/Λ̄`, `λ = μ Σ x_i x_j (1 − d_ij)`
+    /// over the pairs, on a pair drawn in proportion to its rate.
+    fn incident_at(&self, x: &[f64], (u, v): (f64, f64)) -> Option<(usize, usize)> {
+        let (spec, inc) = (self.m.incidents.as_ref()?, self.incidents.as_ref()?);
+        let rate =
+            |&(i, j): &(usize, usize)| spec.rate * x[i] * x[j] * (1.0 - self.deconfliction(i, j));
+        let total: f64 = inc.pairs.iter().map(rate).sum();
+        if u * inc.bound >= total {
+            return None;
+        }
+        let mut pick = v * total;
+        let mut k = 0;
+        while k + 1 < inc.pairs.len() {
+            let r = rate(&inc.pairs[k]);
+            if pick < r {
+                break;
+            }
+            pick -= r;
+            k += 1;
+        }
+        Some(inc.pairs[k])
+    }
+
     /// Candidates of the bounding process due now: each is an incident with
     /// probability `λ(t)/Λ̄`, on a pair drawn in proportion to its rate.
     pub(super) fn incident_candidates(&mut self) {
         let (Some(spec), Some(inc)) = (&self.m.incidents, &self.incidents) else {
             return;
         };
-        let (bound, mu) = (inc.bound, spec.rate);
-        while let Some(at) = self.incidents.as_ref().map(|i| i.next)
+        let (bound, misread) = (inc.bound, spec.misread);
+        let magnitude = spec.magnitude;
+        while let Some((at, draw)) = self.incidents.as_ref().map(|i| (i.next, i.draw))
             && self.due(at)
         {
-            let pairs = &self.incidents.as_ref().map_or(&[][..], |i| &i.pairs[..]);
-            let rates: Vec<f64> = pairs
-                .iter()
-                .map(|&(i, j)| mu * self.s[i] * self.s[j] * (1.0 - self.deconfliction(i, j)))
-                .collect();
-            let total: f64 = rates.iter().sum();
-            let accept = self.streams.get(Mechanism::IncidentAccept);
-            let (u, v): (f64, f64) = (accept.random(), accept.random());
-            if u * bound < total {
-                let mut pick = v * total;
-                let mut k = 0;
-                while k + 1 < rates.len() && pick >= rates[k] {
-                    pick -= rates[k];
-                    k += 1;
-                }
-                let (i, j) = self.incidents.as_ref().map_or((0, 0), |inc| inc.pairs[k]);
+            if let Some((i, j)) = self.incident_at(&self.s, draw) {
                 let q = self
                     .m
                     .hotline
                     .as_ref()
                     .filter(|_| self.hotline_on)
                     .and_then(|h| h.misread)
-                    .unwrap_or(spec.misread);
+                    .unwrap_or(misread);
                 let w: f64 = self.streams.get(Mechanism::Misreading).random();
                 let misread = w < q;
                 if misread {
                     // Each side perceives the other as having escalated.
-                    self.raise_phantom(i, j, spec.magnitude);
-                    self.raise_phantom(j, i, spec.magnitude);
+                    self.raise_phantom(i, j, magnitude);
+                    self.raise_phantom(j, i, magnitude);
                 }
                 self.log(EventKind::Incident {
                     actors: [self.name(i), self.name(j)],
@@ -260,5 +284,104 @@ impl Run<'_> {
             }
             self.schedule_candidate(at, bound);
         }
+    }
+
+    /// Whether the candidate with uniforms `draw`, `dt` days after the state
+    /// `s0`, is an incident; if so `state` holds the state there. Under a
+    /// controller each actor is advanced on its own, so only the actors of
+    /// the pairs are advanced first, the whole state only for an incident.
+    fn candidate_at(
+        &mut self,
+        s0: &[f64],
+        dt: f64,
+        draw: (f64, f64),
+        state: &mut [f64],
+    ) -> crate::error::Result<bool> {
+        if self.cfg.coupled {
+            self.flow.advance(&self.cfg, s0, dt, state)?;
+            return Ok(self.incident_at(state, draw).is_some());
+        }
+        let pairs = self.incidents.as_ref().map_or(0, |i| i.pairs.len());
+        for k in 0..pairs {
+            let Some(inc) = self.incidents.as_ref() else {
+                break;
+            };
+            let (i, j) = inc.pairs[k];
+            let seen = |a: usize| inc.pairs[..k].iter().any(|&(p, q)| p == a || q == a);
+            let (new_i, new_j) = (!seen(i), !seen(j) && j != i);
+            if new_i {
+                state[i] = self.flow.advance_one(&self.cfg, s0, i, dt)?;
+            }
+            if new_j {
+                state[j] = self.flow.advance_one(&self.cfg, s0, j, dt)?;
+            }
+        }
+        if self.incident_at(state, draw).is_none() {
+            return Ok(false);
+        }
+        self.flow.advance(&self.cfg, s0, dt, state)?;
+        Ok(true)
+    }
+
+    /// Candidates inside an interval just advanced, from `t0` (state
+    /// `s0`) to now, with `shapes` how each actor could move over it: the
+    /// upper bound on an intensity is the larger end for a monotone actor,
+    /// the bound of [`Shape::Within`], else the cap of the bounding process. A candidate whose acceptance uniform rules it out even at
+    /// those bounds is thinned without computing the state at its time;
+    /// otherwise the state there is recomputed from `s0` (the parameters
+    /// are constant over the interval) and the candidate examined exactly.
+    /// The first one that is an incident moves the run back to its time
+    /// (returns true) for the event loop to handle it there; rejected ones
+    /// change nothing, so the run stays where it is.
+    pub(super) fn candidates_inside(
+        &mut self,
+        t0: f64,
+        s0: &[f64],
+        shapes: &[Shape],
+    ) -> crate::error::Result<bool> {
+        let (Some(spec), Some(inc)) = (&self.m.incidents, &self.incidents) else {
+            return Ok(false);
+        };
+        let bound = inc.bound;
+        let top: Vec<f64> = (0..self.n)
+            .map(|i| match shapes.get(i) {
+                Some(Shape::Monotone) => s0[i].max(self.s[i]),
+                Some(Shape::Within(_, hi)) => hi.max(s0[i]).max(self.s[i]),
+                _ => inc.caps[i],
+            })
+            .collect();
+        // λ at the bounds, with a margin for rounding.
+        let most: f64 = inc
+            .pairs
+            .iter()
+            .map(|&(i, j)| spec.rate * top[i] * top[j] * (1.0 - self.deconfliction(i, j)))
+            .sum::<f64>()
+            * (1.0 + 1e-9);
+        let mut state = std::mem::take(&mut self.s_mid);
+        let result = loop {
+            let Some((at, draw)) = self.incidents.as_ref().map(|i| (i.next, i.draw)) else {
+                break Ok(false);
+            };
+            if at > self.t - super::engine::EPS {
+                break Ok(false);
+            }
+            if draw.0 * bound < most {
+                let dt = (at - t0).max(0.0);
+                let incident = match self.candidate_at(s0, dt, draw, &mut state) {
+                    Ok(v) => v,
+                    Err(e) => break Err(e),
+                };
+                if incident {
+                    // Back to the incident's time, keeping its candidate
+                    // for `incident_candidates`.
+                    std::mem::swap(&mut self.s, &mut state);
+                    self.t = t0.max(at);
+                    break Ok(true);
+                }
+            }
+            self.schedule_candidate(at, bound);
+        };
+        self.s_mid = state;
+        result
     }
 }
