@@ -279,6 +279,9 @@ pub(crate) struct Flow {
     cache: HashMap<u64, DMatrix<f64>>,
     /// Propagators of single actors, by (actor, step length).
     alone: HashMap<(usize, u64), SMatrix<f64, 5, 5>>,
+    /// Each actor's parameters under the current `Config` (empty until
+    /// asked for after an [`Flow::invalidate`]).
+    alones: Vec<Alone>,
     ode: OdeSettings,
     /// ODE steps taken in total, for diagnostics.
     pub ode_steps: u64,
@@ -289,6 +292,7 @@ impl Flow {
         Self {
             cache: HashMap::new(),
             alone: HashMap::new(),
+            alones: Vec::new(),
             ode,
             ode_steps: 0,
         }
@@ -302,6 +306,7 @@ impl Flow {
         if !self.alone.is_empty() {
             self.alone.clear();
         }
+        self.alones.clear();
     }
 
     /// Writes into `out` the state `h` days after `s`.
@@ -322,12 +327,21 @@ impl Flow {
         self.dopri(cfg, s, h, out)
     }
 
+    /// Actor `i`'s parameters, kept until [`Flow::invalidate`].
+    fn alone_of(&mut self, cfg: &Config, i: usize) -> Alone {
+        if self.alones.len() != cfg.n() {
+            self.alones.clear();
+            self.alones.extend((0..cfg.n()).map(|j| Alone::of(cfg, j)));
+        }
+        self.alones[i]
+    }
+
     /// How actor `i` can move over the next `h` days from `s`.
-    pub fn shape(&self, cfg: &Config, s: &[f64], i: usize, h: f64) -> Shape {
+    pub fn shape(&mut self, cfg: &Config, s: &[f64], i: usize, h: f64) -> Shape {
         if cfg.coupled || self.ode.force_ode {
             return Shape::Unknown;
         }
-        let al = Alone::of(cfg, i);
+        let al = self.alone_of(cfg, i);
         if al.scalar() {
             return Shape::Monotone;
         }
@@ -393,7 +407,7 @@ impl Flow {
         i: usize,
         h: f64,
     ) -> Result<([f64; 4], Option<usize>)> {
-        let al = Alone::of(cfg, i);
+        let al = self.alone_of(cfg, i);
         let heat = al.heat.map(|(.., k)| k);
         let y = al.y(cfg, s, i);
         if al.scalar() {
