@@ -282,10 +282,11 @@ impl Alone {
                     d[0] += self.b;
                 }
                 // (F·D)ₖ with F₀ = 1 − X₀/C, Fⱼ = −Xⱼ/C.
-                let mut xd = 0.0;
-                for j in 0..=k {
-                    xd += co[0][j] * d[k - j];
-                }
+                let xd: f64 = co[0][..=k]
+                    .iter()
+                    .zip(d[..=k].iter().rev())
+                    .map(|(x, d)| x * d)
+                    .sum();
                 let r = RECIPROCALS[k];
                 co[0][k + 1] = (d[k] - inv_c * xd) * r;
                 co[1][k + 1] = co[0][k] * r;
