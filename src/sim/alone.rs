@@ -301,14 +301,22 @@ impl Alone {
                     0.0
                 };
                 power *= left;
-                let term = power
-                    * (co[0][k + 1].abs() * inv_tol[0])
-                        .max(co[1][k + 1].abs() * inv_tol[1])
-                        .max(co[2][k + 1].abs() * inv_tol[2])
-                        .max(co[3][k + 1].abs() * inv_tol[3]);
-                if !term.is_finite() && power.is_finite() {
-                    return None;
+                // The largest scaled coefficient, over the components that
+                // move. (Plain comparisons: a NaN coefficient is caught by
+                // the finiteness check of the step's result, which then
+                // hands the interval to Dopri5.)
+                let big = |a: f64, b: f64| if a > b { a } else { b };
+                let mut m = big(
+                    co[0][k + 1].abs() * inv_tol[0],
+                    co[1][k + 1].abs() * inv_tol[1],
+                );
+                if heat_moves {
+                    m = big(m, co[2][k + 1].abs() * inv_tol[2]);
                 }
+                if pi_moves {
+                    m = big(m, co[3][k + 1].abs() * inv_tol[3]);
+                }
+                let term = power * m;
                 // Two terms in a row below the tolerance, the second at
                 // most half the first: the tail (a faster-than-geometric
                 // series here) is then below the last term.
