@@ -268,12 +268,13 @@ impl Alone {
             let inv_tol: [f64; 4] = std::array::from_fn(|i| 1.0 / tol[i]);
             // Components that stay constant have no higher coefficients.
             let (heat_moves, pi_moves) = (self.heat.is_some(), self.rate != 0.0);
-            // Terms are added until two in a row are below the tolerance
-            // over the whole remaining interval; if the order runs out
-            // first, the step is shortened from the last two coefficients.
+            // Terms are added until one is below the tolerance over the
+            // whole remaining interval and at most half the one before; if
+            // the order runs out first, the step is shortened from the
+            // last two coefficients.
             let mut d = [0.0; ORDER + 1];
             let mut order = ORDER;
-            let mut small = 0;
+            let mut converged = false;
             let mut prev = 0.0;
             let mut power = 1.0;
             for k in 0..ORDER {
@@ -317,23 +318,17 @@ impl Alone {
                     m = big(m, co[3][k + 1].abs() * inv_tol[3]);
                 }
                 let term = power * m;
-                // Two terms in a row below the tolerance, the second at
-                // most half the first: the tail (a faster-than-geometric
-                // series here) is then below the last term.
-                small = if term < 1.0 && (small == 0 || term <= 0.5 * prev) {
-                    small + 1
-                } else if term < 1.0 {
-                    1
-                } else {
-                    0
-                };
-                prev = term;
-                if small == 2 {
+                // A term below the tolerance and at most half the one
+                // before: the tail (a faster-than-geometric series here)
+                // is then below that term.
+                if k > 0 && term < 1.0 && term <= 0.5 * prev {
+                    converged = true;
                     order = k + 1;
                     break;
                 }
+                prev = term;
             }
-            let step = if small == 2 {
+            let step = if converged {
                 left
             } else {
                 let mut step = f64::INFINITY;
