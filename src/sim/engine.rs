@@ -423,7 +423,8 @@ impl<'a> Run<'a> {
     /// monotonically (each actor decoupled and either monotone, or kept
     /// within its rung by the bounds of [`Flow::shape`]): a change then
     /// shows at the end of the interval.
-    /// Keeps each actor's [`Shape`] in `shapes`.
+    ///
+    /// Keeps each actor's [`Shape`] in `shapes` (for incident candidates).
     fn settled(&mut self, h: f64) -> bool {
         let mut shapes = std::mem::take(&mut self.shapes);
         shapes.clear();
