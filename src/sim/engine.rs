@@ -115,6 +115,9 @@ pub(crate) struct Run<'a> {
     pub(super) overrides_on: bool,
     /// Positive grievances are decaying (`[peace]`).
     pub(super) peace_on: bool,
+    /// Every skirmish found by the look-back takes the run back to its
+    /// time, misread or not (the reference the tests compare with).
+    pub(super) stop_at_every_skirmish: bool,
 }
 
 impl<'a> Run<'a> {
@@ -263,6 +266,7 @@ impl<'a> Run<'a> {
             quiet_since,
             overrides_on: false,
             peace_on: false,
+            stop_at_every_skirmish: false,
         };
         run.start_attacks();
         run.start_incidents();

@@ -7,7 +7,7 @@ use rand::Rng as _;
 
 use super::Mechanism;
 use super::engine::{Blame, PhaseState, Run};
-use super::events::EventKind;
+use super::events::{Event, EventKind};
 use super::flow::Shape;
 use crate::model::Model;
 
@@ -40,6 +40,10 @@ pub(crate) struct IncidentRun {
     /// it is examined, so a candidate can be rejected without stopping
     /// the flow at its time.
     draw: (f64, f64),
+    /// The next candidate's misreading uniform, once drawn by the look-back
+    /// over an interval ([`Run::candidates_inside`]), which took the run
+    /// back to it because it is a misread skirmish.
+    misread_draw: Option<f64>,
 }
 
 impl IncidentRun {
@@ -65,6 +69,7 @@ impl IncidentRun {
             bound,
             next: f64::INFINITY,
             draw: (1.0, 0.0),
+            misread_draw: None,
         })
     }
 }
@@ -211,6 +216,7 @@ impl Run<'_> {
         if let Some(inc) = self.incidents.as_mut() {
             inc.next = next;
             inc.draw = draw;
+            inc.misread_draw = None;
         }
     }
 
@@ -257,21 +263,13 @@ impl Run<'_> {
         let (Some(spec), Some(inc)) = (&self.m.incidents, &self.incidents) else {
             return;
         };
-        let (bound, misread) = (inc.bound, spec.misread);
+        let bound = inc.bound;
         let magnitude = spec.magnitude;
         while let Some((at, draw)) = self.incidents.as_ref().map(|i| (i.next, i.draw))
             && self.due(at)
         {
             if let Some((i, j)) = self.incident_at(&self.s, draw) {
-                let q = self
-                    .m
-                    .hotline
-                    .as_ref()
-                    .filter(|_| self.hotline_on)
-                    .and_then(|h| h.misread)
-                    .unwrap_or(misread);
-                let w: f64 = self.streams.get(Mechanism::Misreading).random();
-                let misread = w < q;
+                let misread = self.misreads();
                 if misread {
                     // Each side perceives the other as having escalated.
                     self.raise_phantom(i, j, magnitude);
@@ -286,20 +284,44 @@ impl Run<'_> {
         }
     }
 
-    /// Whether the candidate with uniforms `draw`, `dt` days after the state
-    /// `s0`, is an incident; if so `state` holds the state there. Under a
+    /// Whether the skirmish of the next candidate is misread: one uniform
+    /// of its own stream per skirmish, in the order of the skirmishes (the
+    /// one the look-back over an interval has drawn already, if it has).
+    fn misreads(&mut self) -> bool {
+        let kept = self.incidents.as_mut().and_then(|i| i.misread_draw.take());
+        let w = kept.unwrap_or_else(|| self.streams.get(Mechanism::Misreading).random());
+        w < self.misread_probability()
+    }
+
+    /// The probability that a skirmish is misread now (the hotline's, once
+    /// it works and sets one).
+    fn misread_probability(&self) -> f64 {
+        let Some(spec) = &self.m.incidents else {
+            return 0.0;
+        };
+        self.m
+            .hotline
+            .as_ref()
+            .filter(|_| self.hotline_on)
+            .and_then(|h| h.misread)
+            .unwrap_or(spec.misread)
+    }
+
+    /// The pair of the skirmish that the candidate with uniforms `draw`,
+    /// `dt` days after the state `s0`, makes (`None`: thinned out), with
+    /// the intensities of the pairs' actors written into `state`. Under a
     /// controller each actor is advanced on its own, so only the actors of
-    /// the pairs are advanced first, the whole state only for an incident.
+    /// the pairs are advanced; the whole state when the flow is coupled.
     fn candidate_at(
         &mut self,
         s0: &[f64],
         dt: f64,
         draw: (f64, f64),
         state: &mut [f64],
-    ) -> crate::error::Result<bool> {
+    ) -> crate::error::Result<Option<(usize, usize)>> {
         if self.cfg.coupled {
             self.flow.advance(&self.cfg, s0, dt, state)?;
-            return Ok(self.incident_at(state, draw).is_some());
+            return Ok(self.incident_at(state, draw));
         }
         let pairs = self.incidents.as_ref().map_or(0, |i| i.pairs.len());
         for k in 0..pairs {
@@ -316,23 +338,22 @@ impl Run<'_> {
                 state[j] = self.flow.advance_one(&self.cfg, s0, j, dt)?;
             }
         }
-        if self.incident_at(state, draw).is_none() {
-            return Ok(false);
-        }
-        self.flow.advance(&self.cfg, s0, dt, state)?;
-        Ok(true)
+        Ok(self.incident_at(state, draw))
     }
 
     /// Candidates inside an interval just advanced, from `t0` (state
     /// `s0`) to now, with `shapes` how each actor could move over it: the
     /// upper bound on an intensity is the larger end for a monotone actor,
-    /// the bound of [`Shape::Within`], else the cap of the bounding process. A candidate whose acceptance uniform rules it out even at
+    /// the bound of [`Shape::Within`], else the cap of the bounding
+    /// process. A candidate whose acceptance uniform rules it out even at
     /// those bounds is thinned without computing the state at its time;
-    /// otherwise the state there is recomputed from `s0` (the parameters
-    /// are constant over the interval) and the candidate examined exactly.
-    /// The first one that is an incident moves the run back to its time
-    /// (returns true) for the event loop to handle it there; rejected ones
-    /// change nothing, so the run stays where it is.
+    /// otherwise the intensities there are recomputed from `s0` (the
+    /// parameters are constant over the interval) and the candidate
+    /// examined exactly. A skirmish that is not misread changes nothing
+    /// in the dynamics: it is logged at its time and the run stays where
+    /// it is. The first misread one moves the run back to its time
+    /// (returns true, its misreading uniform kept) for the event loop to
+    /// raise the phantoms there; rejected candidates change nothing.
     pub(super) fn candidates_inside(
         &mut self,
         t0: f64,
@@ -367,16 +388,33 @@ impl Run<'_> {
             }
             if draw.0 * bound < most {
                 let dt = (at - t0).max(0.0);
-                let incident = match self.candidate_at(s0, dt, draw, &mut state) {
+                let pair = match self.candidate_at(s0, dt, draw, &mut state) {
                     Ok(v) => v,
                     Err(e) => break Err(e),
                 };
-                if incident {
-                    // Back to the incident's time, keeping its candidate
-                    // for `incident_candidates`.
-                    std::mem::swap(&mut self.s, &mut state);
-                    self.t = t0.max(at);
-                    break Ok(true);
+                if let Some((i, j)) = pair {
+                    let w: f64 = self.streams.get(Mechanism::Misreading).random();
+                    if self.stop_at_every_skirmish || w < self.misread_probability() {
+                        // Back to the skirmish's time, keeping its candidate
+                        // and its misreading uniform for
+                        // `incident_candidates`.
+                        if let Some(inc) = self.incidents.as_mut() {
+                            inc.misread_draw = Some(w);
+                        }
+                        if let Err(e) = self.flow.advance(&self.cfg, s0, dt, &mut state) {
+                            break Err(e);
+                        }
+                        std::mem::swap(&mut self.s, &mut state);
+                        self.t = t0.max(at);
+                        break Ok(true);
+                    }
+                    self.out.events.push(Event {
+                        t: t0.max(at),
+                        kind: EventKind::Incident {
+                            actors: [self.name(i), self.name(j)],
+                            misread: false,
+                        },
+                    });
                 }
             }
             self.schedule_candidate(at, bound);

@@ -149,6 +149,58 @@ fn controller_closed_form_matches_the_ode_solver() {
     assert!(incidents >= 10, "only {incidents} incidents compared");
 }
 
+/// A skirmish that is not misread changes nothing in the dynamics, so the
+/// look-back logs it at its time and the run goes on without stopping
+/// there. Against the reference that stops at every skirmish (as when
+/// candidates were events): the same events at the same times, the same
+/// outcome, the same costs to rounding, on the Taylor path (hardliners,
+/// `[peace]`), with and without the hotline's lower misreading.
+#[test]
+fn skirmishes_not_misread_need_no_stop() {
+    use super::Streams;
+    use super::engine::Run;
+    let (_, model) = Scenario::compile_str(ISLAMABAD, Format::Toml).unwrap();
+    let mut no_hotline = model.clone();
+    no_hotline.hotline = None;
+    let opts = SimOptions::default();
+    let (mut kept, mut misread) = (0, 0);
+    for m in [&model, &no_hotline] {
+        for run in 0..40 {
+            let fast = Run::new(m, &opts, Streams::new(3, run)).run().unwrap();
+            let mut reference = Run::new(m, &opts, Streams::new(3, run));
+            reference.stop_at_every_skirmish = true;
+            let slow = reference.run().unwrap();
+            assert_eq!(fast.outcome, slow.outcome, "run {run}");
+            assert_eq!(fast.events.len(), slow.events.len(), "run {run}");
+            for (a, b) in fast.events.iter().zip(&slow.events) {
+                assert_eq!(
+                    std::mem::discriminant(&a.kind),
+                    std::mem::discriminant(&b.kind),
+                    "run {run}"
+                );
+                assert!((a.t - b.t).abs() < 1e-8, "run {run}: {a:?} vs {b:?}");
+                if let super::EventKind::Incident { misread: m, .. } = a.kind {
+                    assert_eq!(a.kind, b.kind, "run {run}");
+                    if m {
+                        misread += 1;
+                    } else {
+                        kept += 1;
+                    }
+                }
+            }
+            for (p, q) in fast.cost.iter().zip(&slow.cost) {
+                assert!((p - q).abs() < 1e-8 * (1.0 + q.abs()), "run {run}");
+            }
+            assert!((fast.quiet_days - slow.quiet_days).abs() < 1e-8);
+        }
+    }
+    // Both kinds occurred, and most skirmishes needed no stop.
+    assert!(
+        misread >= 20 && kept >= 2 * misread,
+        "{kept} kept, {misread} misread"
+    );
+}
+
 /// A revealed stock acts on the others exactly as phantoms of the same size
 /// on each of them would: same perceived intensity, same decay at its
 /// owner's restraint. Checked on the matrix-exponential path and on Dopri5.
