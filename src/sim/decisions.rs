@@ -6,7 +6,8 @@ use super::engine::{EPS, Run};
 
 impl Run<'_> {
     /// A decision, if one is due. Runs right after [`Self::rebuild`], so
-    /// `cfg.w` holds the gains in force now.
+    /// `cfg.w` holds the gains in force now, and then brings the held
+    /// drives up to date ([`Self::apply_input`]).
     pub(super) fn controller_tick(&mut self) {
         let (Some(ctl), Some(c)) = (&self.m.controller, self.ctl.as_mut()) else {
             return;
@@ -90,6 +91,6 @@ impl Run<'_> {
             c.u[i] = ui;
         }
         c.tick += 1;
-        self.rebuild();
+        self.apply_input();
     }
 }

@@ -97,6 +97,9 @@ pub(crate) struct Run<'a> {
     pub(super) crossing: Vec<usize>,
     pub(super) a_buf: Vec<f64>,
     pub(super) b_buf: Vec<f64>,
+    /// The held drives of the last [`Run::rebuild`] before the controller's
+    /// input is added (for [`Run::apply_input`]).
+    pub(super) b_base: Vec<f64>,
     pub(super) w_buf: Vec<f64>,
     pub(super) next_sample: u64,
     pub(super) out: Trajectory,
@@ -115,6 +118,12 @@ pub(crate) struct Run<'a> {
     pub(super) overrides_on: bool,
     /// Positive grievances are decaying (`[peace]`).
     pub(super) peace_on: bool,
+    /// The earliest end of an agreement's effect in force at the last
+    /// [`Run::rebuild`] (infinite if none), and whether `[peace]` was on
+    /// then: with `phases_dirty`, what tells that the parameters may have
+    /// changed since ([`Run::rebuild_if_stale`]).
+    pub(super) effects_until: f64,
+    pub(super) built_peace_on: bool,
     /// Every skirmish found by the look-back takes the run back to its
     /// time, misread or not (the reference the tests compare with).
     pub(super) stop_at_every_skirmish: bool,
@@ -241,6 +250,7 @@ impl<'a> Run<'a> {
             crossing: Vec::with_capacity(n),
             a_buf: vec![0.0; n],
             b_buf: vec![0.0; n],
+            b_base: vec![0.0; n],
             w_buf: vec![0.0; n * n],
             next_sample: 0,
             out: Trajectory {
@@ -267,6 +277,8 @@ impl<'a> Run<'a> {
             overrides_on: false,
             peace_on: false,
             stop_at_every_skirmish: false,
+            effects_until: f64::INFINITY,
+            built_peace_on: false,
         };
         run.start_attacks();
         run.start_incidents();
@@ -642,7 +654,7 @@ impl<'a> Run<'a> {
         self.update_agreements();
         self.peace_timer();
         self.after_phase_changes();
-        self.rebuild();
+        self.rebuild_if_stale();
         self.controller_tick();
         self.sample();
         Ok(())
@@ -693,13 +705,34 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// [`Run::rebuild`] unless nothing it reads can have changed since the
+    /// last one: the phases, the agreements in force and the controls
+    /// (which set `phases_dirty`), `[peace]`, or the end of an agreement's
+    /// effect. (The controller's input is brought in by
+    /// [`Run::apply_input`].) Unit tests rebuild anyway and check that the
+    /// skipped rebuild would have changed nothing.
+    fn rebuild_if_stale(&mut self) {
+        let stale = self.phases_dirty
+            || self.peace_on != self.built_peace_on
+            || self.t >= self.effects_until - EPS;
+        if stale {
+            self.rebuild();
+        } else if cfg!(test) {
+            let events = self.out.events.len();
+            assert!(!self.rebuild(), "a skipped rebuild changed the parameters");
+            assert_eq!(events, self.out.events.len());
+        }
+    }
+
     /// Recomputes the interval parameters from the current mechanism state,
     /// without allocating in the common case; the gains only when the
-    /// schedule (or an agreement's coupling) changed.
-    pub(super) fn rebuild(&mut self) {
+    /// schedule (or an agreement's coupling) changed. True when any changed.
+    pub(super) fn rebuild(&mut self) -> bool {
         let d = &self.m.dynamics;
         self.a_buf.copy_from_slice(d.restraint.as_slice());
         self.b_buf.copy_from_slice(d.grievance.as_slice());
+        self.built_peace_on = self.peace_on;
+        self.effects_until = f64::INFINITY;
         let mut overrides = Vec::new();
         for (ag, run) in self.m.agreements.iter().zip(&self.agreements) {
             let Some(on) = run.on_since else { continue };
@@ -707,6 +740,7 @@ impl<'a> Run<'a> {
                 if self.t >= on + e.days - EPS {
                     continue;
                 }
+                self.effects_until = self.effects_until.min(on + e.days);
                 if let Some(v) = e.grievance {
                     self.b_buf[e.actor] = v;
                 }
@@ -767,6 +801,7 @@ impl<'a> Run<'a> {
             }
         }
         if let Some(c) = &self.ctl {
+            self.b_base.copy_from_slice(&self.b_buf);
             for (g, &u) in self.b_buf.iter_mut().zip(&c.u) {
                 *g += u;
             }
@@ -802,6 +837,24 @@ impl<'a> Run<'a> {
             changed = true;
         }
         if changed {
+            self.flow.invalidate();
+        }
+        changed
+    }
+
+    /// Brings the held drives up to date after a decision changed the
+    /// controller's input, everything else as at the [`Run::rebuild`] of
+    /// the same instant: the same numbers as a whole rebuild, for a
+    /// fraction of its cost.
+    pub(super) fn apply_input(&mut self) {
+        let Some(c) = &self.ctl else {
+            return;
+        };
+        for ((g, &base), &u) in self.b_buf.iter_mut().zip(&self.b_base).zip(&c.u) {
+            *g = base + u;
+        }
+        if self.b_buf != self.cfg.b {
+            std::mem::swap(&mut self.b_buf, &mut self.cfg.b);
             self.flow.invalidate();
         }
     }

@@ -149,6 +149,63 @@ fn controller_closed_form_matches_the_ode_solver() {
     assert!(incidents >= 10, "only {incidents} incidents compared");
 }
 
+/// Every shipped scenario, 30 runs each: in unit tests the event loop
+/// rebuilds the interval parameters even where it would skip the rebuild
+/// as unchanged, and panics if that rebuild changes anything (see
+/// `Run::rebuild_if_stale`); here every mechanism of the shipped scenarios
+/// goes through it.
+#[test]
+fn skipped_rebuilds_change_nothing_in_any_shipped_scenario() {
+    let scenarios = [
+        include_str!("../../examples/scenarios/bistable.toml"),
+        include_str!("../../examples/scenarios/dyad.toml"),
+        ISLAMABAD,
+        include_str!("../../examples/scenarios/richardson.toml"),
+        include_str!("../../examples/scenarios/spoilers.toml"),
+        include_str!("../../examples/scenarios/tactical_pause.toml"),
+        include_str!("../../examples/scenarios/triad.toml"),
+        include_str!("../../examples/scenarios/waiver.toml"),
+    ];
+    let mut models: Vec<_> = scenarios
+        .iter()
+        .map(|text| Scenario::compile_str(text, Format::Toml).unwrap().1)
+        .collect();
+    // Effects of one agreement that end on different days: the shorter
+    // one ends with no change of state to flag it.
+    let staggered = format!(
+        "{ISLAMABAD}\n[[agreement]]\nname = \"staggered\"\nwhen = {{ at = 2.0 }}\n\
+         then = [\n  {{ actor = \"Iran\", grievance = 0.05, for_days = 14.0 }},\n  \
+         {{ actor = \"Iran\", restraint = 0.6, for_days = 7.0 }},\n]\n"
+    );
+    models.push(Scenario::compile_str(&staggered, Format::Toml).unwrap().1);
+    // A quiet region, where `[peace]` takes hold.
+    let mut quiet = models[2].clone();
+    quiet.spoilers = None;
+    quiet.incidents = None;
+    quiet.dynamics.coupling *= 0.2;
+    if let Some(p) = quiet.peace.as_mut() {
+        p.after_days = 3.0;
+    }
+    models.push(quiet);
+    let (mut events, mut peace) = (0, 0);
+    for model in &models {
+        model.check().unwrap();
+        for run in 0..30 {
+            let r = super::simulate_run(model, &SimOptions::default(), 11, run).unwrap();
+            events += r.events.len();
+            peace += r
+                .events
+                .iter()
+                .filter(|e| matches!(e.kind, super::EventKind::PeaceHolds))
+                .count();
+        }
+    }
+    assert!(
+        events > 1000 && peace > 0,
+        "{events} events, {peace} with [peace]"
+    );
+}
+
 /// A skirmish that is not misread changes nothing in the dynamics, so the
 /// look-back logs it at its time and the run goes on without stopping
 /// there. Against the reference that stops at every skirmish (as when
