@@ -401,7 +401,10 @@ impl Run<'_> {
                         if let Some(inc) = self.incidents.as_mut() {
                             inc.misread_draw = Some(w);
                         }
-                        if let Err(e) = self.flow.advance(&self.cfg, s0, dt, &mut state) {
+                        // (A coupled flow has the whole state there already.)
+                        if !self.cfg.coupled
+                            && let Err(e) = self.flow.advance(&self.cfg, s0, dt, &mut state)
+                        {
                             break Err(e);
                         }
                         std::mem::swap(&mut self.s, &mut state);
